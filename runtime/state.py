@@ -10,13 +10,20 @@ and write back; users never need to list them.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from runtime.variable import Variable
 
-__all__ = ["StateTrace", "active_traces", "record_read", "record_write"]
+__all__ = [
+    "StateTrace",
+    "active_traces",
+    "discover",
+    "record_read",
+    "record_write",
+    "run_with_values",
+]
 
 
 class _TraceStack(threading.local):
@@ -72,12 +79,13 @@ class StateTrace:
         return id(var) in self.writes
 
     def restore(self) -> None:
-        """Give every written Variable back the value it had before this trace wrote it.
+        """Give back the values Variables had before they were written under this trace.
 
-        The restore itself is not recorded as a write anywhere.
+        Covers the writes made while this trace was the innermost one (inner
+        traces restore their own). The restore is not recorded as a write.
         """
-        for key, var in self.writes.items():
-            var._value = self.originals[key]
+        for key, value in self.originals.items():
+            self.writes[key]._value = value
 
     def __iter__(self) -> Iterator[Variable]:
         return iter(self._order.values())
@@ -93,11 +101,68 @@ def record_read(var: Variable) -> None:
 
 
 def record_write(var: Variable) -> None:
-    """Record a write; call it *before* the new value is stored."""
-    for trace in _STACK.traces:
-        key = id(var)
+    """Record a write; call it *before* the new value is stored.
+
+    Every active trace learns that ``var`` was written, but only the innermost
+    one keeps the value to restore: an enclosing trace may belong to another
+    JAX trace level, and must never be handed a value from an inner one. Every
+    runtime construct that opens a trace restores what was written under it.
+    """
+    traces = _STACK.traces
+    key = id(var)
+    for trace in traces:
         if key not in trace._order:
             trace._order[key] = var
         if key not in trace.writes:
             trace.writes[key] = var
-            trace.originals[key] = var._value
+    innermost = traces[-1]
+    if key not in innermost.originals:
+        innermost.originals[key] = var._value
+
+
+def run_with_values(
+    fn: Callable[..., Any],
+    variables: Sequence[Variable],
+    values: Sequence[Any],
+    *args: Any,
+    **kwargs: Any,
+) -> tuple[Any, list[Any], StateTrace]:
+    """Call ``fn`` as a pure function of the given Variable values.
+
+    Gives each of ``variables`` the matching entry of ``values``, calls
+    ``fn(*args, **kwargs)``, and returns its result, the values ``variables``
+    hold afterwards, and the trace of what the call touched. On return (or
+    error) every Variable holds what it held before: the caller decides what
+    to write back. The injected values are recorded as reads by enclosing
+    traces, not as writes.
+    """
+    saved = [var._value for var in variables]
+    for var in variables:
+        record_read(var)
+    with StateTrace() as trace:
+        try:
+            for var, value in zip(variables, values):
+                var._value = value
+            out = fn(*args, **kwargs)
+            new_values = [var._value for var in variables]
+        finally:
+            trace.restore()
+            for var, value in zip(variables, saved):
+                var._value = value
+    return out, new_values, trace
+
+
+def discover(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, StateTrace]:
+    """Trace ``fn`` abstractly and report what it touches, changing nothing.
+
+    Returns the ``jax.eval_shape`` of the call (ShapeDtypeStructs) and the
+    trace of the Variables it read and wrote, all restored afterwards.
+    """
+    import jax
+
+    with StateTrace() as trace:
+        try:
+            out = jax.eval_shape(fn, *args, **kwargs)
+        finally:
+            trace.restore()
+    return out, trace
