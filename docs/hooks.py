@@ -60,7 +60,9 @@ def split_golden(text: str, name: str = "<golden>") -> GoldenCase:
     """
     match = _MARKER.search(text)
     if match is None:
-        raise ValueError(f"{name}: no marker line (e.g. '# --- expected ---') between input and output")
+        raise ValueError(
+            f"{name}: no marker line (e.g. '# --- expected ---') between input and output"
+        )
     before = text[: match.start()].strip("\n")
     after = text[match.end() :].strip("\n")
     return GoldenCase(name, before, after)
@@ -84,9 +86,13 @@ def render_case(case: GoldenCase) -> str:
             + "<small>autoflow leaves this code exactly as it is "
             + f"(golden test `{case.name}`).</small>\n"
         )
-    return _tab("Your code", _code_block(case.before)) + "\n" + _tab(
-        "After autoflow", _code_block(case.after)
-    ) + "\n" + source
+    return (
+        _tab("Your code", _code_block(case.before))
+        + "\n"
+        + _tab("After autoflow", _code_block(case.after))
+        + "\n"
+        + source
+    )
 
 
 def _placeholder(ref: str) -> str:

@@ -34,7 +34,8 @@ _HAVE_DOCS_DEPS = all(
 
 
 @pytest.mark.skipif(
-    not _HAVE_DOCS_DEPS, reason="the docs extra (mkdocs, mkdocs-material, mkdocstrings) is not installed"
+    not _HAVE_DOCS_DEPS,
+    reason="the docs extra (mkdocs, mkdocs-material, mkdocstrings) is not installed",
 )
 def test_mkdocs_build_strict(tmp_path: Path) -> None:
     result = subprocess.run(
@@ -48,8 +49,15 @@ def test_mkdocs_build_strict(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     page = (tmp_path / "site" / "errors" / "index.html").read_text(encoding="utf-8")
     # error messages link to these anchors
-    anchors = ("branch-mismatch", "loop-carry", "undefined-name", "conversion-error",
-               "unrolled-loop", "variable-shape", "variable-dtype")
+    anchors = (
+        "branch-mismatch",
+        "loop-carry",
+        "undefined-name",
+        "conversion-error",
+        "unrolled-loop",
+        "variable-shape",
+        "variable-dtype",
+    )
     for anchor in anchors:
         assert f'id="{anchor}"' in page, anchor
 
@@ -70,7 +78,12 @@ def f(x):
 
 def test_split_golden_at_marker() -> None:
     case = hooks.split_golden(GOLDEN_TEXT, "conditionals/demo")
-    assert case.before.splitlines() == ["def f(x):", "    if x > 0:", "        y = 1", "    return y"]
+    assert case.before.splitlines() == [
+        "def f(x):",
+        "    if x > 0:",
+        "        y = 1",
+        "    return y",
+    ]
     assert case.after.splitlines()[1] == "    def _if_true_1(y):"
     assert not case.unchanged
 
@@ -100,7 +113,9 @@ def test_expand_renders_tabs_from_golden_files(tmp_path: Path) -> None:
 def test_expand_glob_renders_every_case_in_order(tmp_path: Path) -> None:
     (tmp_path / "loops").mkdir()
     for name in ("b_case", "a_case"):
-        (tmp_path / "loops" / f"{name}.py").write_text(f"{name} = 1\n# --- expected ---\n{name} = 2\n")
+        (tmp_path / "loops" / f"{name}.py").write_text(
+            f"{name} = 1\n# --- expected ---\n{name} = 2\n"
+        )
     out, problems = hooks.expand_golden("{{ golden: loops/* }}\n", tmp_path)
     assert problems == []
     assert out.index("a_case = 1") < out.index("b_case = 1")
