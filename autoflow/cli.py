@@ -24,6 +24,7 @@ import sys
 import tempfile
 import tokenize
 import traceback
+import warnings
 from collections.abc import Sequence
 
 from autoflow import __version__
@@ -91,10 +92,30 @@ def _source_line(source: str, line: int) -> str | None:
     return lines[line - 1] if 1 <= line <= len(lines) else None
 
 
+def _parse(source: str, path: str) -> None:
+    # Warnings such as "invalid escape sequence" are the user's compiler's
+    # business, not ours: silence them so stderr stays ours.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ast.parse(source, filename=path)
+
+
 def _syntax_failure(source: str, path: str) -> Failure | None:
     """CPython's own verdict (``ast.parse`` only builds a tree, it runs nothing)."""
+    index = source.find("\0")
+    if index >= 0:  # CPython reports these at 1:1 (or as ValueError): say where
+        line = source.count("\n", 0, index) + 1
+        column = index - (source.rfind("\n", 0, index) + 1) + 1
+        err = ConversionError(
+            "invalid syntax: source contains a null byte",
+            filename=path,
+            line=line,
+            column=column,
+            source_line=_source_line(source, line),
+        )
+        return Failure(path, FailureKind.SYNTAX, str(err))
     try:
-        ast.parse(source, filename=path)
+        _parse(source, path)
     except SyntaxError as e:
         line = e.lineno or 1
         msg = e.msg if e.msg.startswith("invalid syntax") else f"invalid syntax: {e.msg}"
@@ -104,17 +125,6 @@ def _syntax_failure(source: str, path: str) -> Failure | None:
             line=line,
             column=e.offset or 1,
             source_line=_source_line(source, line),
-        )
-        return Failure(path, FailureKind.SYNTAX, str(err))
-    except ValueError:  # Python 3.11: null bytes are a ValueError, not a SyntaxError
-        index = source.find("\0")
-        line = source.count("\n", 0, max(index, 0)) + 1
-        column = index - (source.rfind("\n", 0, max(index, 0)) + 1) + 1
-        err = ConversionError(
-            "invalid syntax: source contains a null byte",
-            filename=path,
-            line=line,
-            column=max(column, 1),
         )
         return Failure(path, FailureKind.SYNTAX, str(err))
     except (RecursionError, MemoryError):
@@ -165,7 +175,7 @@ def transpile_source(data: bytes, path: str = STDIN_NAME) -> FileResult:
         return Unchanged(path, source, encoding, entries)
     # Guard against writing broken code: a failure here is our bug, not the user's.
     try:
-        ast.parse(result.code, filename=path)
+        _parse(result.code, path)
         result.code.encode(encoding)
     except Exception as e:
         return _internal(path, "checking the converted code", e)
