@@ -319,6 +319,7 @@ def test_closed_stdout_pipe_is_quiet(tmp_path: Path) -> None:
     assert proc.stdout.read(6) == PLAIN[:6]
     proc.stdout.close()  # the reader goes away, like `| head -1`
     err = proc.stderr.read().decode()
+    proc.stderr.close()
     # 2 when the write fails; 0 when the OS took the whole write before the close.
     assert proc.wait(timeout=120) in (0, 2)
     assert "Traceback" not in err and "Exception ignored" not in err
