@@ -321,9 +321,28 @@ def _flatten(var: Variable) -> tuple[tuple[Any], int | None]:
     return (var.value,), var.batch_axis
 
 
+class _VariableView(Variable):
+    """A Variable rebuilt by JAX from its flattened value (inside ``jnp.dot(x, v)``, say).
+
+    It is a temporary copy, not state: its reads and writes are not recorded
+    (flattening already recorded the read of the real Variable), so ``jit`` and
+    the control-flow functions never mistake it for a Variable to carry.
+    """
+
+    __slots__ = ()
+
+    @property  # type: ignore[override]
+    def value(self) -> jax.Array:
+        return self._value
+
+    @value.setter
+    def value(self, new: Any) -> None:
+        self._value = self._check(new)
+
+
 def _unflatten(batch_axis: int | None, children: Any) -> Variable:
     # Leaves may be tracers or placeholders inside JAX transformations: no checks.
-    var = Variable.__new__(Variable)
+    var = _VariableView.__new__(_VariableView)
     var._value = children[0]
     var.batch_axis = batch_axis
     return var
@@ -331,3 +350,4 @@ def _unflatten(batch_axis: int | None, children: Any) -> Variable:
 
 # A pytree node so that jax.numpy functions accept Variables (jnp.sin(v)).
 jax.tree_util.register_pytree_node(Variable, _flatten, _unflatten)
+jax.tree_util.register_pytree_node(_VariableView, _flatten, _unflatten)
