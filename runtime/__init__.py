@@ -5,20 +5,36 @@ Modules and writes Variable updates back; ``where``, ``ifelse``, ``for_loop``
 and ``while_loop`` find by themselves which Variables their bodies touch.
 """
 
+from runtime import random as random
 from runtime.errors import (
     BranchMismatchError as BranchMismatchError,
+)
+from runtime.errors import (
     LoopCarryError as LoopCarryError,
+)
+from runtime.errors import (
     VariableDtypeError as VariableDtypeError,
+)
+from runtime.errors import (
     VariableShapeError as VariableShapeError,
 )
+from runtime.jit import JitFunction as JitFunction
+from runtime.jit import JitModule as JitModule
+from runtime.jit import jit as jit
+from runtime.module import Module as Module
 from runtime.state import StateTrace as StateTrace
 from runtime.variable import Variable as Variable
 
 __all__ = [
     "BranchMismatchError",
+    "JitFunction",
+    "JitModule",
     "LoopCarryError",
+    "Module",
     "StateTrace",
     "Variable",
     "VariableDtypeError",
     "VariableShapeError",
+    "jit",
+    "random",
 ]
