@@ -6,6 +6,9 @@ and ``while_loop`` find by themselves which Variables their bodies touch.
 """
 
 from runtime import random as random
+from runtime.control import Undefined as Undefined
+from runtime.control import ifelse as ifelse
+from runtime.control import where as where
 from runtime.errors import (
     BranchMismatchError as BranchMismatchError,
 )
@@ -18,9 +21,16 @@ from runtime.errors import (
 from runtime.errors import (
     VariableShapeError as VariableShapeError,
 )
+from runtime.iterables import enumerate as enumerate
+from runtime.iterables import range as range
+from runtime.iterables import zip as zip
 from runtime.jit import JitFunction as JitFunction
 from runtime.jit import JitModule as JitModule
 from runtime.jit import jit as jit
+from runtime.loops import UnrolledLoopWarning as UnrolledLoopWarning
+from runtime.loops import for_each as for_each
+from runtime.loops import for_loop as for_loop
+from runtime.loops import while_loop as while_loop
 from runtime.module import Module as Module
 from runtime.state import StateTrace as StateTrace
 from runtime.variable import Variable as Variable
@@ -32,9 +42,19 @@ __all__ = [
     "LoopCarryError",
     "Module",
     "StateTrace",
+    "Undefined",
+    "UnrolledLoopWarning",
     "Variable",
     "VariableDtypeError",
     "VariableShapeError",
+    "enumerate",
+    "for_each",
+    "for_loop",
+    "ifelse",
     "jit",
     "random",
+    "range",
+    "where",
+    "while_loop",
+    "zip",
 ]

@@ -1,0 +1,491 @@
+"""Conditionals that run as Python on concrete values and as ``lax`` on traced ones.
+
+``where`` and ``ifelse`` (if/elif/else) live here, with ``Undefined`` (the value
+of a name not bound yet) and the helpers the loops in :mod:`runtime.loops`
+share: splitting carried values into traced leaves and fixed Python objects,
+checking that branches or iterations agree, and promoting dtypes.
+
+The one dispatch point is :func:`_is_traced`: a concrete predicate takes the
+``_py_*`` path (exact Python), a traced one the ``_lax_*`` path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+from runtime.errors import BranchMismatchError
+from runtime.state import discover, run_with_values
+from runtime.tracing import is_traced
+from runtime.variable import Variable
+
+__all__ = ["Undefined", "ifelse", "where"]
+
+_DOCS = "See docs/control-flow.md#errors"
+
+
+# ---------------------------------------------------------------------------
+# Undefined: a carried name that is not bound yet
+# ---------------------------------------------------------------------------
+
+
+class Undefined:
+    """The value of a carried name that is not bound yet.
+
+    Generated code passes ``Undefined("y")`` where Python would have no
+    binding for ``y``. Any use of it raises ``UnboundLocalError`` (a
+    ``NameError``) naming ``y``, as Python would. It is a pytree with no
+    leaves, so it passes through ``lax`` primitives untouched.
+    """
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Undefined({self.name!r})"
+
+    def _fail(self, *args: Any, **kwargs: Any) -> Any:
+        raise UnboundLocalError(
+            f"cannot access local variable {self.name!r} where it is not associated with a value"
+        )
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("_"):
+            raise AttributeError(attr)
+        self._fail()
+
+    __bool__ = __len__ = __iter__ = __call__ = __index__ = _fail
+    __int__ = __float__ = __complex__ = __array__ = __jax_array__ = _fail
+    __getitem__ = __setitem__ = __contains__ = _fail
+    __neg__ = __pos__ = __abs__ = __invert__ = _fail
+    __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = _fail  # type: ignore[assignment]
+    __hash__ = object.__hash__
+
+
+def _install_undefined_operators() -> None:
+    for op in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul",
+               "and", "or", "xor", "lshift", "rshift", "divmod"):
+        for name in (f"__{op}__", f"__r{op}__", f"__i{op}__"):
+            setattr(Undefined, name, Undefined._fail)
+
+
+_install_undefined_operators()
+jax.tree_util.register_pytree_node(
+    Undefined, lambda u: ((), u.name), lambda name, _: Undefined(name)
+)
+
+
+# ---------------------------------------------------------------------------
+# Shared helpers
+# ---------------------------------------------------------------------------
+
+
+def _is_traced(x: Any) -> bool:
+    """The single dispatch point: is this predicate (or bound) a tracer?"""
+    if isinstance(x, Variable):
+        x = x._value
+    return is_traced(x)
+
+
+def _is_array_like(x: Any) -> bool:
+    return isinstance(x, (jax.Array, np.ndarray, np.generic, bool, int, float, complex))
+
+
+def _is_value(x: Any) -> bool:
+    """A plain value a branch may be: arrays, numbers, Variables and pytrees of them."""
+    leaves = jax.tree_util.tree_leaves(x, is_leaf=lambda v: isinstance(v, Variable))
+    return all(isinstance(v, Variable) or _is_array_like(v) for v in leaves)
+
+
+def _describe(fn: Any) -> str:
+    """'`name` at file:line' for a function, a short repr for anything else."""
+    code = getattr(fn, "__code__", None)
+    if code is not None:
+        return f"`{getattr(fn, '__qualname__', code.co_name)}` at {code.co_filename}:{code.co_firstlineno}"
+    if callable(fn):
+        return f"`{getattr(fn, '__qualname__', type(fn).__name__)}`"
+    return "a value"
+
+
+def _param_names(fn: Any) -> list[str]:
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return []
+    return list(code.co_varnames[: code.co_argcount])
+
+
+def _predicate(fname: str, x: Any, what: str = "the predicate") -> Any:
+    """Validate a predicate; return a Python bool (concrete) or a traced bool scalar."""
+    if isinstance(x, Variable):
+        x = x.value
+    if isinstance(x, (jax.Array, np.ndarray, np.generic)):
+        if x.size != 1:
+            raise TypeError(
+                f"{fname}: {what} must be a scalar (or of size 1), got an array of "
+                f"shape {tuple(x.shape)}. Reduce it first, e.g. with jnp.any(...) or "
+                f"jnp.all(...), or use rt.where for an elementwise choice. {_DOCS}"
+            )
+        if is_traced(x):
+            x = jnp.reshape(x, ())
+            return x if x.dtype == jnp.bool_ else x != 0
+        return bool(np.asarray(x).reshape(()))
+    return bool(x)
+
+
+def _call(fn: Any, operands: Any) -> Any:
+    """``fn(*operands)`` for a tuple, ``fn(operands)`` otherwise; a value is itself."""
+    if not callable(fn):
+        return fn
+    if isinstance(operands, tuple):
+        return fn(*operands)
+    return fn(operands)
+
+
+class _Split(NamedTuple):
+    """A pytree cut into traced leaves (``dynamic``) and fixed Python objects (``static``).
+
+    Variables and non-array objects are static (kept by identity); arrays and
+    numbers are dynamic. ``static[i] is None`` where leaf ``i`` is dynamic.
+    """
+
+    treedef: Any
+    static: list[Any]
+    dynamic: list[Any]
+    paths: list[str]
+
+    def rebuild(self, dynamic: Sequence[Any]) -> Any:
+        it = iter(dynamic)
+        leaves = [next(it) if s is None else s for s in self.static]
+        return jax.tree_util.tree_unflatten(self.treedef, leaves)
+
+
+def _split(tree: Any) -> _Split:
+    with_paths, treedef = jax.tree_util.tree_flatten_with_path(
+        tree, is_leaf=lambda v: isinstance(v, Variable)
+    )
+    static: list[Any] = []
+    dynamic: list[Any] = []
+    paths: list[str] = []
+    for path, leaf in with_paths:
+        paths.append(jax.tree_util.keystr(path))
+        if isinstance(leaf, Variable) or not (_is_array_like(leaf) or is_traced(leaf)):
+            static.append(leaf)
+        else:
+            static.append(None)
+            dynamic.append(leaf)
+    return _Split(treedef, static, dynamic, paths)
+
+
+def _aval(x: Any) -> jax.ShapeDtypeStruct:
+    if isinstance(x, jax.ShapeDtypeStruct):
+        return x
+    x = x if hasattr(x, "dtype") and hasattr(x, "shape") else jnp.asarray(x)
+    return jax.ShapeDtypeStruct(
+        jnp.shape(x), x.dtype, weak_type=bool(getattr(x, "weak_type", False))
+    )
+
+
+def _fmt(aval: Any) -> str:
+    a = _aval(aval)
+    return f"{a.dtype.name}{list(a.shape)}"
+
+
+def _cast(x: Any, aval: jax.ShapeDtypeStruct) -> Any:
+    """Cast ``x`` to ``aval``'s dtype (and drop weak typing when ``aval`` is strong)."""
+    x = jnp.asarray(x)
+    if x.dtype != aval.dtype or (x.weak_type and not aval.weak_type):
+        return lax.convert_element_type(x, aval.dtype)
+    return x
+
+
+def _join(avals: Sequence[Any]) -> jax.ShapeDtypeStruct:
+    """The dtype JAX would promote these to (Python scalars stay weak)."""
+    avals = [_aval(a) for a in avals]
+    dtype = jax.dtypes.result_type(*avals)
+    weak = all(a.weak_type for a in avals)
+    return jax.ShapeDtypeStruct(avals[0].shape, dtype, weak_type=weak)
+
+
+def _written_union(traces: Sequence[Any]) -> list[Variable]:
+    seen: dict[int, Variable] = {}
+    for trace in traces:
+        for var in trace.written():
+            seen.setdefault(id(var), var)
+    return list(seen.values())
+
+
+# ---------------------------------------------------------------------------
+# where
+# ---------------------------------------------------------------------------
+
+
+def where(cond: Any, x: Any, y: Any) -> Any:
+    """Choose between ``x`` and ``y`` by ``cond``, elementwise for arrays.
+
+    Equivalent to this Python, when ``cond`` is a Python (or NumPy) bool::
+
+        x if cond else y
+
+    and otherwise to ``jnp.where(cond, x, y)``.
+
+    Unlike Python:
+      * with an array ``cond`` both ``x`` and ``y`` are evaluated (they are
+        values, not expressions) and the result is an array, with ``x`` and
+        ``y`` broadcast and promoted to one dtype.
+
+    Args:
+      cond: a Python bool, or a boolean array / Variable (traced or not).
+      x, y: values (arrays, Variables, numbers) chosen where ``cond`` is true / false.
+
+    Returns:
+      ``x`` or ``y`` itself for a Python bool ``cond``; else a ``jax.Array``.
+
+    Example::
+
+        a = rt.Variable(jnp.array([-1.0, 2.0]))
+        rt.where(a < 0, 0.0, 1.0)    # Array([0., 1.], dtype=float32)
+    """
+    if isinstance(cond, (bool, np.bool_)):
+        return x if cond else y
+    c = cond.value if isinstance(cond, Variable) else cond
+    if not (_is_array_like(c) or is_traced(c)):
+        raise TypeError(
+            f"where: cond must be a bool or a boolean array, got {type(cond).__name__}"
+        )
+    return _lax_where(c, x, y)
+
+
+def _lax_where(cond: Any, x: Any, y: Any) -> jax.Array:
+    x = x.value if isinstance(x, Variable) else x
+    y = y.value if isinstance(y, Variable) else y
+    return jnp.where(cond, x, y)
+
+
+# ---------------------------------------------------------------------------
+# ifelse
+# ---------------------------------------------------------------------------
+
+
+def ifelse(conditions: Any, branches: Sequence[Any], operands: Any = ()) -> Any:
+    """``if`` / ``elif`` / ``else`` that also compiles when the predicates are traced.
+
+    Equivalent to this Python (with ``call(b) = b(*operands)`` for a tuple of
+    operands, ``b(operands)`` for anything else, and ``b`` itself for a value)::
+
+        if conditions[0]:   return call(branches[0])
+        elif conditions[1]: return call(branches[1])
+        ...
+        else:               return call(branches[-1])
+
+    One predicate (not in a list) takes two branches.
+
+    Unlike Python, when a predicate is traced:
+      * the branches still left are all traced (once to learn their outputs
+        and the Variables they write, once for ``lax.cond``/``lax.switch``);
+        Python side effects in them happen at trace time;
+      * every branch must return the same pytree structure and shapes; dtypes
+        are promoted as JAX promotes them (``2.0`` in one branch and a float32
+        array in the other give float32), else :class:`BranchMismatchError`;
+      * Variables written by any branch are threaded through the ``lax``
+        primitive and written back afterwards.
+
+    Concrete predicates (Python bools, arrays outside a trace) are read left to
+    right: a concrete ``True`` before any traced predicate decides, and only
+    that branch runs, in plain Python. Differentiable with ``jax.grad`` and
+    usable under ``jax.vmap`` (a batched predicate runs every branch and
+    selects).
+
+    Args:
+      conditions: a predicate, or a list/tuple of predicates (if/elif/...).
+      branches: callables taking the operands, or plain values; one more than
+        there are predicates.
+      operands: a tuple unpacked into the callables, or one value passed as is.
+
+    Returns:
+      What the chosen branch returns.
+
+    Example::
+
+        def f(a):
+            return rt.ifelse([a > 10, a > 5, a > 0, a > -5], [1, 2, 3, 4, 5])
+    """
+    conds = list(conditions) if isinstance(conditions, (list, tuple)) else [conditions]
+    if not isinstance(branches, (list, tuple)):
+        raise TypeError(
+            f"ifelse: branches must be a list or tuple of callables or values, "
+            f"got {type(branches).__name__}"
+        )
+    if not conds:
+        raise TypeError("ifelse: conditions is empty; give at least one predicate")
+    if len(branches) != len(conds) + 1:
+        raise TypeError(
+            f"ifelse: {len(conds)} predicate(s) need {len(conds) + 1} branches "
+            f"(one per predicate plus the else branch), got {len(branches)}"
+        )
+    for i, branch in enumerate(branches):
+        if not callable(branch) and not _is_value(branch):
+            raise TypeError(
+                f"ifelse: branch {i} must be a callable or a value (array, number, "
+                f"Variable, or a tuple/list/dict of them), got {type(branch).__name__}: "
+                f"{branch!r:.60}"
+            )
+    preds = [_predicate("ifelse", c, f"predicate {i}") for i, c in enumerate(conds)]
+
+    traced: list[tuple[Any, int]] = []
+    default = len(conds)
+    for i, p in enumerate(preds):
+        if _is_traced(p):
+            traced.append((p, i))
+        elif p:
+            default = i
+            break
+    if not traced:
+        return _py_ifelse(branches[default], operands)
+    return _lax_ifelse([p for p, _ in traced], [i for _, i in traced] + [default], branches, operands)
+
+
+def _py_ifelse(branch: Any, operands: Any) -> Any:
+    return _call(branch, operands)
+
+
+def _lax_ifelse(preds: list[Any], indices: list[int], branches: Sequence[Any], operands: Any) -> Any:
+    fns = [branches[i] for i in indices]
+    splits: list[_Split] = []
+    avals: list[list[jax.ShapeDtypeStruct]] = []
+    traces = []
+    for fn in fns:
+        box: list[_Split] = []
+
+        def probe(fn: Any = fn, box: list[_Split] = box) -> list[Any]:
+            split = _split(_branch_output(fn, operands))
+            box.append(split)
+            return split.dynamic
+
+        out, trace = discover(probe)
+        splits.append(box[-1])
+        avals.append(list(out))
+        traces.append(trace)
+
+    targets = _check_branches(indices, fns, splits, avals, operands)
+    variables = _written_union(traces)
+    first = splits[0]
+
+    def as_lax(fn: Any) -> Callable[[list[Any]], tuple[list[Any], list[Any]]]:
+        def branch(values: list[Any]) -> tuple[list[Any], list[Any]]:
+            dyn, new_values, _ = run_with_values(
+                lambda: _split(_branch_output(fn, operands)).dynamic, variables, values
+            )
+            return [_cast(x, t) for x, t in zip(dyn, targets)], new_values
+
+        return branch
+
+    init = [var.value for var in variables]
+    lax_branches = [as_lax(fn) for fn in fns]
+    if len(lax_branches) == 2:
+        dyn, new_values = lax.cond(preds[0], lax_branches[0], lax_branches[1], init)
+    else:
+        index = jnp.asarray(len(preds), dtype=jnp.int32)
+        for j in reversed(range(len(preds))):
+            index = lax.select(preds[j], jnp.asarray(j, dtype=jnp.int32), index)
+        dyn, new_values = lax.switch(index, lax_branches, init)
+    for var, value in zip(variables, new_values):
+        var.value = value
+    return first.rebuild(dyn)
+
+
+def _branch_output(fn: Any, operands: Any) -> Any:
+    out = _call(fn, operands)
+    # A value branch that is a Variable gives its value, as a traced read.
+    if isinstance(out, Variable) and not callable(fn):
+        return out.value
+    return out
+
+
+def _check_branches(
+    indices: list[int],
+    fns: list[Any],
+    splits: list[_Split],
+    avals: list[list[jax.ShapeDtypeStruct]],
+    operands: Any,
+) -> list[jax.ShapeDtypeStruct]:
+    """Raise BranchMismatchError unless all branches agree; return the joined avals."""
+    s0, i0, f0 = splits[0], indices[0], fns[0]
+    names = _param_names(f0) if isinstance(operands, tuple) else []
+
+    def label(path: str) -> str:
+        # Name a top-level position of the carried-state tuple by the parameter.
+        if names and path.startswith("[") and path[1:].split("]")[0].isdigit():
+            pos = int(path[1:].split("]")[0])
+            if pos < len(names):
+                return f"output{path} ({names[pos]!r})"
+        return f"output{path}"
+
+    for s, i, f in zip(splits[1:], indices[1:], fns[1:]):
+        if s.treedef != s0.treedef:
+            _raise_structure(i0, f0, s0, i, f, s, names)
+        bullets = []
+        for k, (a, b) in enumerate(zip(s0.static, s.static)):
+            if (a is None) != (b is None) or (a is not None and a is not b):
+                bullets.append(
+                    f"  * {label(s0.paths[k])}: branch {i0} gives {a!r:.40}, "
+                    f"branch {i} gives {b!r:.40} (Python objects must be the same object)"
+                )
+        if bullets:
+            _raise(i0, f0, i, f, bullets, "Return arrays, or the same Python object, in every branch.")
+
+    per_leaf = list(zip(*avals)) if avals[0] else []
+    paths = [p for p, st in zip(s0.paths, s0.static) if st is None]
+    bullets = []
+    for path, leaf in zip(paths, per_leaf):
+        shapes = {tuple(a.shape) for a in leaf}
+        if len(shapes) > 1:
+            shown = ", ".join(f"branch {i}: {_fmt(a)}" for i, a in zip(indices, leaf))
+            bullets.append(f"  * {label(path)} has different shapes: {shown}")
+    if bullets:
+        _raise(indices[0], fns[0], None, None, bullets,
+               "Make every branch return arrays of the same shape at each position.")
+    return [_join(leaf) for leaf in per_leaf]
+
+
+def _raise_structure(i0: int, f0: Any, s0: _Split, i: int, f: Any, s: _Split, names: list[str]) -> None:
+    out0 = s0.rebuild([object()] * len(s0.dynamic))
+    out1 = s.rebuild([object()] * len(s.dynamic))
+    if isinstance(out0, tuple) and isinstance(out1, tuple) and len(out0) == len(out1):
+        for pos, (a, b) in enumerate(zip(out0, out1)):
+            if isinstance(a, Undefined) != isinstance(b, Undefined):
+                und, (iu, fu), (id_, fd) = (
+                    (a, (i0, f0), (i, f)) if isinstance(a, Undefined) else (b, (i, f), (i0, f0))
+                )
+                name = und.name
+                raise BranchMismatchError(
+                    f"ifelse: {name!r} is assigned in branch {id_} ({_describe(fd)}) but not "
+                    f"in branch {iu} ({_describe(fu)}), and the predicate is traced, so it "
+                    f"must have a value after the if either way.\n"
+                    f"  * output[{pos}] ({name!r}): branch {iu} leaves it undefined\n"
+                    f"Assign {name!r} before the if, or in every branch. {_DOCS}"
+                )
+    t0 = jax.tree_util.tree_structure(out0)
+    t1 = jax.tree_util.tree_structure(out1)
+    _raise(i0, f0, i, f, [f"  * branch {i0} returns {t0}", f"  * branch {i} returns {t1}"],
+           "Make every branch return the same structure (same tuple length, same keys).")
+
+
+def _raise(i0: int, f0: Any, i: int | None, f: Any, bullets: list[str], remedy: str) -> None:
+    if i is None:
+        head = "ifelse: the branches return different shapes"
+    else:
+        head = (
+            f"ifelse: branch {i0} ({_describe(f0)}) and branch {i} ({_describe(f)}) "
+            f"return different values"
+        )
+    raise BranchMismatchError(
+        head + " and a predicate is traced, so all branches must agree:\n"
+        + "\n".join(bullets) + f"\n{remedy} {_DOCS}"
+    )

@@ -1,0 +1,610 @@
+"""Loops that run as Python on concrete values and as ``lax`` loops on traced ones.
+
+``while_loop`` (``lax.while_loop``), ``for_loop`` (BrainPy's scan over the
+leading axis, stacked outputs) and ``for_each`` (the carried-state form the
+transpiler emits for ``for`` statements; see DESIGN.md). Each finds by itself
+the Variables its body writes and carries them through the loop.
+"""
+
+from __future__ import annotations
+
+import builtins
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+from runtime.control import (
+    _DOCS,
+    Undefined,
+    _aval,
+    _call,
+    _cast,
+    _describe,
+    _is_traced,
+    _join,
+    _param_names,
+    _predicate,
+    _Split,
+    _split,
+)
+from runtime.errors import LoopCarryError
+from runtime.iterables import enumerate as _enumerate
+from runtime.iterables import range as _range
+from runtime.iterables import zip as _zip
+from runtime.state import discover, run_with_values
+from runtime.tracing import any_traced, inside_transformation
+from runtime.variable import Variable, unwrap
+
+__all__ = ["UnrolledLoopWarning", "for_each", "for_loop", "while_loop"]
+
+
+class UnrolledLoopWarning(UserWarning):
+    """A loop over a Python-int range was unrolled because its body needs a concrete index."""
+
+
+# Errors that mean "this body cannot run with a symbolic loop index".
+_NEEDS_CONCRETE = (
+    jax.errors.ConcretizationTypeError,
+    jax.errors.TracerIntegerConversionError,
+    jax.errors.TracerBoolConversionError,
+    jax.errors.TracerArrayConversionError,
+)
+
+
+# ---------------------------------------------------------------------------
+# Carried state shared by while_loop and for_each
+# ---------------------------------------------------------------------------
+
+
+def _normalize(fname: str, body: Any, out: Any, operands: Any) -> Any:
+    """Check a body's result against the operands it was given (tuple convention)."""
+    if not isinstance(operands, tuple):
+        return out
+    n = len(operands)
+    if n == 0 and out is None:
+        return ()
+    if isinstance(out, list):
+        out = tuple(out)
+    if n == 1 and not (isinstance(out, tuple) and len(out) == 1):
+        return (out,)
+    if not isinstance(out, tuple) or len(out) != n:
+        got = f"a tuple of {len(out)}" if isinstance(out, tuple) else type(out).__name__
+        raise TypeError(
+            f"{fname}: body_fun ({_describe(body)}) must return a tuple of {n} values, "
+            f"one per carried operand, got {got}"
+        )
+    return out
+
+
+class _Loop(NamedTuple):
+    split: _Split  # carried operands: fixed objects + traced leaves
+    init: list[Any]  # initial traced leaves, promoted
+    variables: list[Variable]  # Variables the body writes: carried too
+    var_avals: list[jax.ShapeDtypeStruct]
+    run: Callable[[Any, list[Any], list[Any]], tuple[list[Any], list[Any]]]
+
+    def init_values(self) -> list[Any]:
+        return [_cast(v.value, a) for v, a in zip(self.variables, self.var_avals)]
+
+    def write_back(self, values: Sequence[Any]) -> None:
+        for var, value in zip(self.variables, values):
+            var.value = value
+
+
+def _position(path: str) -> int | None:
+    if path.startswith("[") and path[1:].split("]")[0].isdigit():
+        return int(path[1:].split("]")[0])
+    return None
+
+
+def _label(path: str, names: list[str]) -> str:
+    pos = _position(path)
+    if pos is not None and pos < len(names):
+        return f"carried value {pos} ({names[pos]!r}{path[len(str(pos)) + 2:]})"
+    return f"carried value {path}"
+
+
+def _carry_error(fname: str, body: Any, bullets: list[str]) -> LoopCarryError:
+    return LoopCarryError(
+        f"{fname}: the loop body ({_describe(body)}) changes a carried value from one "
+        f"iteration to the next:\n" + "\n".join(bullets) + "\n"
+        "A value carried by a compiled loop must keep its structure and shape "
+        f"(dtypes are promoted). Give it its final shape before the loop. {_DOCS}"
+    )
+
+
+def _fill_undefined(tree: Any, out: Any) -> Any:
+    """Initialise carried names that are Undefined before the loop but set by the body."""
+    if not (isinstance(tree, tuple) and isinstance(out, tuple) and len(tree) == len(out)):
+        return None
+    changed = False
+    filled = []
+    for a, b in zip(tree, out):
+        if isinstance(a, Undefined) and not isinstance(b, Undefined):
+            b = jax.tree_util.tree_map(
+                lambda s: jnp.zeros(s.shape, s.dtype) if isinstance(s, jax.ShapeDtypeStruct) else s,
+                b,
+                is_leaf=lambda v: isinstance(v, Variable),
+            )
+            filled.append(b)
+            changed = True
+        else:
+            filled.append(a)
+    return tuple(filled) if changed else None
+
+
+def _prepare(
+    fname: str,
+    body: Any,
+    operands: Any,
+    step: Callable[[Any, Any], Any],
+    extra: Any,
+    names: list[str],
+) -> _Loop:
+    """Trace one iteration abstractly; settle the carried types; build the pure step.
+
+    ``step(extra, operands) -> operands`` is one iteration; ``extra`` is the
+    per-iteration input (a scanned slice, or None), given here as avals.
+    """
+    tree = operands
+    for _ in builtins.range(8):
+        split = _split(tree)
+        box: list[tuple[_Split, Any]] = []
+
+        def probe(
+            x: Any, dyn: list[Any], split: _Split = split, box: list[Any] = box
+        ) -> list[Any]:
+            out = step(x, split.rebuild(dyn))
+            out_split = _split(out)
+            box.append((out_split, out))
+            return out_split.dynamic
+
+        out_avals, trace = discover(probe, extra, split.dynamic)
+        out_split = box[-1][0]
+        if out_split.treedef != split.treedef:
+            filled = _fill_undefined(tree, out_split.rebuild(out_avals))
+            if filled is not None:
+                tree = filled
+                continue
+            raise _structure_error(fname, body, tree, out_split.rebuild(out_avals), names)
+        bullets = []
+        dyn_paths = []
+        for path, a, b in zip(split.paths, split.static, out_split.static):
+            if a is None and b is None:
+                dyn_paths.append(path)
+            elif a is not b:
+                bullets.append(
+                    f"  * {_label(path, names)}: {a!r:.40} before, {b!r:.40} after "
+                    f"(Python objects and Variables must stay the same object)"
+                )
+        in_avals = [_aval(x) for x in split.dynamic]
+        for path, a, b in zip(dyn_paths, in_avals, out_avals):
+            if tuple(a.shape) != tuple(b.shape):
+                bullets.append(f"  * {_label(path, names)}: {_fmt_aval(a)} before, {_fmt_aval(b)} after")
+        if bullets:
+            raise _carry_error(fname, body, bullets)
+        joined = [_join([a, b]) for a, b in zip(in_avals, out_avals)]
+        if any(a.dtype != j.dtype or (a.weak_type and not j.weak_type) for a, j in zip(in_avals, joined)):
+            tree = split.rebuild([_cast(x, j) for x, j in zip(split.dynamic, joined)])
+            continue
+        return _finish(split, trace.written(), step, in_avals)
+    raise LoopCarryError(f"{fname}: the carried dtypes of {_describe(body)} do not settle. {_DOCS}")
+
+
+def _fmt_aval(a: jax.ShapeDtypeStruct) -> str:
+    return f"{a.dtype.name}{list(a.shape)}"
+
+
+def _structure_error(fname: str, body: Any, before: Any, after: Any, names: list[str]) -> LoopCarryError:
+    t0 = jax.tree_util.tree_structure(before, is_leaf=lambda v: isinstance(v, Variable))
+    t1 = jax.tree_util.tree_structure(after, is_leaf=lambda v: isinstance(v, Variable))
+    bullets = [f"  * before: {t0}", f"  * after:  {t1}"]
+    if isinstance(before, tuple) and isinstance(after, tuple) and len(before) == len(after):
+        for pos, (a, b) in builtins.enumerate(builtins.zip(before, after)):
+            ta = jax.tree_util.tree_structure(a, is_leaf=lambda v: isinstance(v, Variable))
+            tb = jax.tree_util.tree_structure(b, is_leaf=lambda v: isinstance(v, Variable))
+            if ta != tb:
+                bullets = [f"  * {_label(f'[{pos}]', names)}: {ta} before, {tb} after"]
+                break
+    return _carry_error(fname, body, bullets)
+
+
+def _finish(
+    split: _Split, variables: list[Variable], step: Callable[[Any, Any], Any], avals: list[Any]
+) -> _Loop:
+    var_avals = [jax.ShapeDtypeStruct(v.shape, v.dtype) for v in variables]
+
+    def run(x: Any, dyn: list[Any], values: list[Any]) -> tuple[list[Any], list[Any]]:
+        out, new_values, _ = run_with_values(
+            lambda: _split(step(x, split.rebuild(dyn))).dynamic, variables, values
+        )
+        return (
+            [_cast(o, a) for o, a in zip(out, avals)],
+            [_cast(v, a) for v, a in zip(new_values, var_avals)],
+        )
+
+    return _Loop(split, list(split.dynamic), variables, var_avals, run)
+
+
+# ---------------------------------------------------------------------------
+# while_loop
+# ---------------------------------------------------------------------------
+
+
+def while_loop(body_fun: Callable[..., Any], cond_fun: Callable[..., Any], operands: Any = ()) -> Any:
+    """``while`` that also compiles when the condition is traced.
+
+    Equivalent to this Python (``call(f) = f(*operands)`` for a tuple of
+    operands, ``f(operands)`` for anything else)::
+
+        while call(cond_fun):
+            operands = call(body_fun)
+        return operands
+
+    Unlike Python, once the condition is traced:
+      * the rest of the loop runs as ``lax.while_loop`` from the current
+        operands; the body is traced (twice: once to learn what it writes),
+        so its Python side effects happen at trace time;
+      * Variables the body writes are carried and written back afterwards,
+        and ``cond_fun`` sees their carried values; ``cond_fun`` itself must
+        not write Variables;
+      * a carried value keeps its structure and shape (else
+        :class:`LoopCarryError`); a dtype change in the first iteration is a
+        promotion (``s = 0`` then ``s = s + 0.5 * x``: ``s`` is float);
+      * a carried :class:`Undefined` name that the body assigns starts as zeros;
+      * it is **not reverse-differentiable** (``jax.grad`` fails: a JAX
+        limitation of ``lax.while_loop``); forward mode (``jax.jvp``) works.
+        Use ``for_loop`` or ``for_each`` over a range for gradients.
+
+    While the condition is concrete (a Python bool, or an array outside any
+    trace) the loop is plain Python. Works under ``jax.vmap`` (a batched
+    condition runs until every element is done).
+
+    Args:
+      body_fun: takes the operands, returns the new operands (a tuple as long
+        as ``operands``; a bare value for a 1-tuple).
+      cond_fun: takes the operands, returns a bool or a size-1 bool array.
+      operands: a tuple unpacked into both functions, or one value passed as is.
+
+    Returns:
+      The final operands.
+
+    Example::
+
+        i = rt.Variable(jnp.zeros(()))
+        rt.while_loop(lambda: i.update(i + 1), lambda: i < 10)
+    """
+    if not callable(body_fun):
+        raise TypeError(f"while_loop: body_fun must be callable, got {type(body_fun).__name__}")
+    if not callable(cond_fun):
+        raise TypeError(f"while_loop: cond_fun must be callable, got {type(cond_fun).__name__}")
+    while True:
+        pred = _predicate("while_loop", _call(cond_fun, operands), "cond_fun's result")
+        if _is_traced(pred):
+            return _lax_while_loop(body_fun, cond_fun, operands)
+        if not pred:
+            return operands
+        operands = _normalize("while_loop", body_fun, _call(body_fun, operands), operands)
+
+
+def _lax_while_loop(
+    body_fun: Callable[..., Any],
+    cond_fun: Callable[..., Any],
+    operands: Any,
+    *,
+    fname: str = "while_loop",
+    names: list[str] | None = None,
+    describe: Any = None,
+) -> Any:
+    describe = describe if describe is not None else body_fun
+    names = names if names is not None else _param_names(body_fun)
+
+    def step(_: Any, ops: Any) -> Any:
+        return _normalize(fname, describe, _call(body_fun, ops), ops)
+
+    loop = _prepare(fname, describe, operands, step, None, names)
+
+    def cond(carry: tuple[list[Any], list[Any]]) -> Any:
+        dyn, values = carry
+        pred, _, trace = run_with_values(
+            lambda: _predicate(fname, _call(cond_fun, loop.split.rebuild(dyn)), "cond_fun's result"),
+            loop.variables,
+            values,
+        )
+        if trace.written():
+            raise TypeError(
+                f"{fname}: cond_fun ({_describe(cond_fun)}) writes Variables "
+                f"({', '.join(repr(v) for v in trace.written())}); a loop condition must not "
+                f"change state. Move the update into the body. {_DOCS}"
+            )
+        return jnp.asarray(pred)
+
+    def body(carry: tuple[list[Any], list[Any]]) -> tuple[list[Any], list[Any]]:
+        return loop.run(None, *carry)
+
+    dyn, values = lax.while_loop(cond, body, (loop.init, loop.init_values()))
+    loop.write_back(values)
+    return loop.split.rebuild(dyn)
+
+
+# ---------------------------------------------------------------------------
+# for_loop (BrainPy form)
+# ---------------------------------------------------------------------------
+
+
+class _ProgressBar:
+    """Host side of ``progress_bar=True``: a tqdm bar fed by ``jax.debug.callback``."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.bar: Any = None
+        self.count = 0
+
+    def __call__(self, _: Any) -> None:
+        from tqdm.auto import tqdm
+
+        if self.bar is None:
+            self.bar = tqdm(total=self.total, desc="for_loop")
+            self.count = 0
+        self.bar.update(1)
+        self.count += 1
+        if self.count >= self.total:
+            self.bar.close()
+            self.bar = None
+
+
+def for_loop(
+    body_fun: Callable[..., Any],
+    operands: Any,
+    *,
+    reverse: bool = False,
+    unroll: int | bool = 1,
+    progress_bar: bool = False,
+) -> Any:
+    """Run ``body_fun`` on each slice of ``operands`` along the leading axis; stack the results.
+
+    Equivalent to this Python (``operands`` a tuple of arrays unpacked into
+    the body; any other array or pytree passed whole)::
+
+        outs = [body_fun(*[x[i] for x in operands]) for i in range(len(operands[0]))]
+        return jnp.stack(outs)        # leaf by leaf; None if the body returns None
+
+    Unlike Python:
+      * it is always one ``lax.scan``: the body is traced (twice: once to
+        learn which Variables it writes), so its Python side effects happen at
+        trace time; compile time does not grow with the number of steps;
+      * Variables the body writes are carried and written back afterwards.
+
+    Reverse-differentiable (``jax.grad``) and usable under ``jax.vmap``.
+
+    Args:
+      body_fun: takes one slice of the operands, returns a pytree of arrays or None.
+      operands: an array, a Variable, or a tuple/pytree of them with the same leading size.
+      reverse: scan from the last slice to the first (outputs keep their positions).
+      unroll: passed to ``lax.scan``.
+      progress_bar: show a tqdm bar updated from inside the compiled loop.
+
+    Returns:
+      The body's outputs stacked along a new leading axis.
+
+    Example::
+
+        a = rt.Variable(jnp.zeros(()))
+        def body(x):
+            a.value += x
+            return a.value
+        history = rt.for_loop(body, jnp.arange(1000.0))   # cumulative sums
+    """
+    if not callable(body_fun):
+        raise TypeError(f"for_loop: body_fun must be callable, got {type(body_fun).__name__}")
+    xs = unwrap(operands)
+    leaves = jax.tree_util.tree_leaves(xs)
+    if not leaves:
+        raise TypeError("for_loop: operands holds no array to loop over")
+    for leaf in leaves:
+        if not hasattr(leaf, "shape") or jnp.ndim(leaf) == 0:
+            raise TypeError(
+                f"for_loop: every operand must be an array with a leading axis to loop over, "
+                f"got {type(leaf).__name__} of shape {jnp.shape(leaf)}"
+            )
+    lengths = {leaf.shape[0] for leaf in leaves}
+    if len(lengths) > 1:
+        raise ValueError(
+            f"for_loop: operands have different leading sizes {sorted(lengths)}; "
+            f"they are scanned together, so they must agree"
+        )
+    length = lengths.pop()
+    x_avals = jax.tree_util.tree_map(lambda a: jax.ShapeDtypeStruct(a.shape[1:], a.dtype), xs)
+
+    def call(x: Any) -> Any:
+        out = _call(body_fun, x)
+        return unwrap(out)
+
+    _, trace = discover(call, x_avals)
+    variables = trace.written()
+    var_avals = [jax.ShapeDtypeStruct(v.shape, v.dtype) for v in variables]
+    bar = _ProgressBar(length) if progress_bar else None
+
+    def body(carry: Any, x: Any) -> Any:
+        values, k = carry
+        out, new_values, _ = run_with_values(call, variables, values, x)
+        new_values = [_cast(v, a) for v, a in zip(new_values, var_avals)]
+        if bar is not None:
+            jax.debug.callback(bar, k)
+            k = k + 1
+        return (new_values, k), out
+
+    init = [_cast(v.value, a) for v, a in zip(variables, var_avals)]
+    counter = jnp.zeros((), jnp.int32) if bar is not None else None
+    (values, _), ys = lax.scan(body, (init, counter), xs, reverse=reverse, unroll=unroll)
+    for var, value in zip(variables, values):
+        var.value = value
+    return ys
+
+
+# ---------------------------------------------------------------------------
+# for_each (carried-state form)
+# ---------------------------------------------------------------------------
+
+
+class _Plan(NamedTuple):
+    """How to scan an iterable: arrays to slice, trip count, slice -> item."""
+
+    xs: Any
+    length: int
+    item: Callable[[Any], Any]
+
+
+def _identity(x: Any) -> Any:
+    return x
+
+
+def _plan(iterable: Any) -> _Plan | None:
+    """A scan plan for arrays, int ranges, and enumerate/zip of them; None otherwise."""
+    if isinstance(iterable, Variable):
+        iterable = iterable.value
+    if isinstance(iterable, (jax.Array, np.ndarray)) and iterable.ndim >= 1:
+        return _Plan(iterable, iterable.shape[0], _identity)
+    if isinstance(iterable, _range) and not iterable.is_traced():
+        r = iterable.as_builtin()
+        return _Plan(np.arange(r.start, r.stop, r.step, dtype=np.int32), len(r), _identity)
+    if isinstance(iterable, _enumerate):
+        inner = _plan(iterable.iterable)
+        if inner is None:
+            return None
+        start = iterable.start
+        index = np.arange(start, start + inner.length, dtype=np.int32)
+        return _Plan((index, inner.xs), inner.length, lambda x: (x[0], inner.item(x[1])))
+    if isinstance(iterable, _zip):
+        plans = [_plan(it) for it in iterable.iterables]
+        if not plans or any(p is None for p in plans):
+            return None
+        lengths = [p.length for p in plans]  # type: ignore[union-attr]
+        n = min(lengths)
+        if iterable.strict and len(set(lengths)) > 1:
+            raise ValueError(f"zip() arguments have different lengths {lengths} (strict=True)")
+        xs = tuple(
+            p.xs if p.length == n else jax.tree_util.tree_map(lambda a: a[:n], p.xs)  # type: ignore[union-attr]
+            for p in plans
+        )
+        items = [p.item for p in plans]  # type: ignore[union-attr]
+        return _Plan(xs, n, lambda x: tuple(f(xi) for f, xi in builtins.zip(items, x)))
+    return None
+
+
+def for_each(body_fun: Callable[..., Any], iterable: Any, state: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A ``for`` statement over carried state; the form generated code uses.
+
+    Equivalent to this Python::
+
+        for item in iterable:
+            state = body_fun(item, *state)
+        return state
+
+    Unlike Python, inside a JAX transformation (jit, vmap, grad, ...):
+      * arrays and Variables, ``rt.range`` with Python-int bounds, and
+        ``rt.enumerate`` / ``rt.zip`` of those run as one ``lax.scan`` (compile
+        time does not grow with the trip count; reverse-differentiable); the
+        body is traced with a symbolic item, so Python side effects in it
+        happen at trace time;
+      * ``rt.range`` with a traced bound runs as ``lax.while_loop`` (not
+        reverse-differentiable);
+      * if the body of a loop over concrete values needs a concrete item (it
+        indexes a Python list, calls ``int(i)``, ...), the loop is unrolled in
+        Python with an :class:`UnrolledLoopWarning` naming the body;
+      * carried values follow the rules of :func:`while_loop` (Variables the
+        body writes are carried; shapes fixed; dtypes promoted; Undefined
+        names the body assigns start as zeros).
+
+    Outside any transformation, and for lists, tuples, dicts and generators
+    always, it is the plain Python loop above.
+
+    Args:
+      body_fun: ``body_fun(item, *state)`` returns the new state tuple (a bare
+        value for a 1-tuple).
+      iterable: what the ``for`` statement iterates over.
+      state: the carried values, a tuple.
+
+    Returns:
+      The final state tuple.
+
+    Example::
+
+        def body(x, s):
+            return (s + x,)
+        (s,) = rt.for_each(body, jnp.arange(5.0), (0.0,))     # s == 10.0
+    """
+    if not callable(body_fun):
+        raise TypeError(f"for_each: body_fun must be callable, got {type(body_fun).__name__}")
+    if not isinstance(state, tuple):
+        raise TypeError(f"for_each: state must be a tuple of carried values, got {type(state).__name__}")
+    if isinstance(iterable, _range) and iterable.is_traced():
+        return _lax_range_loop(body_fun, iterable, state)
+    if not inside_transformation():
+        return _py_for_each(body_fun, iterable, state)
+    plan = _plan(iterable)
+    if plan is None:
+        return _py_for_each(body_fun, iterable, state)
+    try:
+        return _lax_for_each(body_fun, plan, state)
+    except _NEEDS_CONCRETE as exc:
+        if any_traced(plan.xs):
+            raise
+        code = getattr(body_fun, "__code__", None)
+        filename = code.co_filename if code else "<unknown>"
+        lineno = code.co_firstlineno if code else 0
+        warnings.warn_explicit(
+            f"the body of this loop ({getattr(body_fun, '__qualname__', body_fun)!s}) needs a "
+            f"concrete loop item ({type(exc).__name__}), so the loop over {iterable!r:.60} is "
+            f"unrolled in Python: compile time grows with its length. Index arrays (x[i]) "
+            f"rather than Python lists with the loop index to keep it a compiled loop.",
+            UnrolledLoopWarning,
+            filename,
+            lineno,
+        )
+        return _py_for_each(body_fun, iterable, state)
+
+
+def _py_for_each(body_fun: Callable[..., Any], iterable: Any, state: tuple[Any, ...]) -> tuple[Any, ...]:
+    for item in iterable:
+        state = _normalize("for_each", body_fun, body_fun(item, *state), state)
+    return state
+
+
+def _lax_for_each(body_fun: Callable[..., Any], plan: _Plan, state: tuple[Any, ...]) -> tuple[Any, ...]:
+    x_avals = jax.tree_util.tree_map(lambda a: jax.ShapeDtypeStruct(a.shape[1:], a.dtype), plan.xs)
+
+    def step(x: Any, ops: Any) -> Any:
+        return _normalize("for_each", body_fun, body_fun(plan.item(x), *ops), ops)
+
+    loop = _prepare("for_each", body_fun, state, step, x_avals, _param_names(body_fun)[1:])
+
+    def body(carry: tuple[list[Any], list[Any]], x: Any) -> tuple[tuple[list[Any], list[Any]], None]:
+        return loop.run(x, *carry), None
+
+    (dyn, values), _ = lax.scan(body, (loop.init, loop.init_values()), plan.xs, length=plan.length)
+    loop.write_back(values)
+    return loop.split.rebuild(dyn)
+
+
+def _lax_range_loop(body_fun: Callable[..., Any], r: _range, state: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``for i in range(start, stop, step)`` with a traced bound: a counted while loop."""
+    stop, step = r.stop, r.step
+
+    def cond(i: Any, *_: Any) -> Any:
+        if _is_traced(step):
+            return jnp.where(step > 0, i < stop, i > stop)
+        return i < stop if step > 0 else i > stop
+
+    def body(i: Any, *s: Any) -> tuple[Any, ...]:
+        return (i + step, *_normalize("for_each", body_fun, body_fun(i, *s), s))
+
+    start = jnp.asarray(r.start, dtype=jnp.result_type(r.start, stop, step))
+    names = ["<loop index>", *_param_names(body_fun)[1:]]
+    out = _lax_while_loop(body, cond, (start, *state), fname="for_each", names=names, describe=body_fun)
+    return tuple(out[1:])
