@@ -54,7 +54,7 @@ _MAX_ROUNDS = 16
 try:
     from jax._src.array import ArrayImpl as _ArrayImpl
 except ImportError:  # pragma: no cover - other JAX layouts
-    _ArrayImpl = np.ndarray
+    _ArrayImpl = np.ndarray  # type: ignore[misc,assignment]
 _PLAIN_TYPES = frozenset({_ArrayImpl, np.ndarray, int, float, bool, complex, str, type(None)})
 
 
@@ -215,7 +215,9 @@ class JitFunction:
             ]
             if unknown:
                 raise _NewVariables(owner, unknown)
-            updates = {i: new_values[i] for i, var in enumerate(variables) if trace.was_written(var)}
+            updates = {
+                i: new_values[i] for i, var in enumerate(variables) if trace.was_written(var)
+            }
             return out, updates
 
         pure.__name__ = getattr(fn, "__name__", "fn")
@@ -343,7 +345,7 @@ class JitModule(JitFunction, Generic[M]):
         static_argnames: str | Sequence[str] = (),
     ) -> None:
         object.__setattr__(self, "_module", module)
-        super().__init__(module.__call__, static_argnums, static_argnames)
+        super().__init__(module.__call__, static_argnums, static_argnames)  # type: ignore[operator]
 
     @property
     def module(self) -> M:
@@ -461,7 +463,9 @@ def jit(
         counter.n      # Variable(2, dtype=int32)
     """
     if fn is None:
-        return functools.partial(jit, static_argnums=static_argnums, static_argnames=static_argnames)
+        return functools.partial(
+            jit, static_argnums=static_argnums, static_argnames=static_argnames
+        )
     if isinstance(fn, Module):
         return JitModule(fn, static_argnums, static_argnames)
     return JitFunction(fn, static_argnums, static_argnames)

@@ -54,7 +54,9 @@ def _key_data(seed: Any) -> jax.Array:
     if seed is None:
         seed = _fresh_seed()
     seed = unwrap(seed)
-    if isinstance(seed, (jax.Array, np.ndarray)) and jnp.issubdtype(seed.dtype, jax.dtypes.prng_key):
+    if isinstance(seed, (jax.Array, np.ndarray)) and jnp.issubdtype(
+        seed.dtype, jax.dtypes.prng_key
+    ):
         return jax.random.key_data(seed)
     if np.shape(seed) == (2,):
         return jnp.asarray(seed, dtype=jnp.uint32)
@@ -128,9 +130,7 @@ class RandomState(Variable):
         loc, scale = unwrap(loc), unwrap(scale)
         return loc + scale * jax.random.normal(self.split_key(), _shape(size, loc, scale))
 
-    def randint(
-        self, low: Any, high: Any = None, size: Size = None, dtype: Any = int
-    ) -> jax.Array:
+    def randint(self, low: Any, high: Any = None, size: Size = None, dtype: Any = int) -> jax.Array:
         """Integers in ``[low, high)``; with one bound, in ``[0, low)`` (as NumPy)."""
         low, high = unwrap(low), unwrap(high)
         if high is None:

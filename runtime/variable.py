@@ -340,7 +340,7 @@ class _VariableView(Variable):
         self._value = self._check(new)
 
 
-def _unflatten(batch_axis: int | None, children: Any) -> Variable:
+def _unflatten(batch_axis: int | None, children: Any) -> _VariableView:
     # Leaves may be tracers or placeholders inside JAX transformations: no checks.
     var = _VariableView.__new__(_VariableView)
     var._value = children[0]
