@@ -70,8 +70,22 @@ class Undefined:
 
 
 def _install_undefined_operators() -> None:
-    for op in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul",
-               "and", "or", "xor", "lshift", "rshift", "divmod"):
+    for op in (
+        "add",
+        "sub",
+        "mul",
+        "truediv",
+        "floordiv",
+        "mod",
+        "pow",
+        "matmul",
+        "and",
+        "or",
+        "xor",
+        "lshift",
+        "rshift",
+        "divmod",
+    ):
         for name in (f"__{op}__", f"__r{op}__", f"__i{op}__"):
             setattr(Undefined, name, Undefined._fail)
 
@@ -256,9 +270,7 @@ def where(cond: Any, x: Any, y: Any) -> Any:
         return x if cond else y
     c = cond.value if isinstance(cond, Variable) else cond
     if not (_is_array_like(c) or is_traced(c)):
-        raise TypeError(
-            f"where: cond must be a bool or a boolean array, got {type(cond).__name__}"
-        )
+        raise TypeError(f"where: cond must be a bool or a boolean array, got {type(cond).__name__}")
     return _lax_where(c, x, y)
 
 
@@ -348,14 +360,18 @@ def ifelse(conditions: Any, branches: Sequence[Any], operands: Any = ()) -> Any:
             break
     if not traced:
         return _py_ifelse(branches[default], operands)
-    return _lax_ifelse([p for p, _ in traced], [i for _, i in traced] + [default], branches, operands)
+    return _lax_ifelse(
+        [p for p, _ in traced], [i for _, i in traced] + [default], branches, operands
+    )
 
 
 def _py_ifelse(branch: Any, operands: Any) -> Any:
     return _call(branch, operands)
 
 
-def _lax_ifelse(preds: list[Any], indices: list[int], branches: Sequence[Any], operands: Any) -> Any:
+def _lax_ifelse(
+    preds: list[Any], indices: list[int], branches: Sequence[Any], operands: Any
+) -> Any:
     fns = [branches[i] for i in indices]
     splits: list[_Split] = []
     avals: list[list[jax.ShapeDtypeStruct]] = []
@@ -438,7 +454,9 @@ def _check_branches(
                     f"branch {i} gives {b!r:.40} (Python objects must be the same object)"
                 )
         if bullets:
-            _raise(i0, f0, i, f, bullets, "Return arrays, or the same Python object, in every branch.")
+            _raise(
+                i0, f0, i, f, bullets, "Return arrays, or the same Python object, in every branch."
+            )
 
     per_leaf = list(zip(*avals)) if avals[0] else []
     paths = [p for p, st in zip(s0.paths, s0.static) if st is None]
@@ -449,12 +467,20 @@ def _check_branches(
             shown = ", ".join(f"branch {i}: {_fmt(a)}" for i, a in zip(indices, leaf))
             bullets.append(f"  * {label(path)} has different shapes: {shown}")
     if bullets:
-        _raise(indices[0], fns[0], None, None, bullets,
-               "Make every branch return arrays of the same shape at each position.")
+        _raise(
+            indices[0],
+            fns[0],
+            None,
+            None,
+            bullets,
+            "Make every branch return arrays of the same shape at each position.",
+        )
     return [_join(leaf) for leaf in per_leaf]
 
 
-def _raise_structure(i0: int, f0: Any, s0: _Split, i: int, f: Any, s: _Split, names: list[str]) -> None:
+def _raise_structure(
+    i0: int, f0: Any, s0: _Split, i: int, f: Any, s: _Split, names: list[str]
+) -> None:
     out0 = s0.rebuild([object()] * len(s0.dynamic))
     out1 = s.rebuild([object()] * len(s.dynamic))
     if isinstance(out0, tuple) and isinstance(out1, tuple) and len(out0) == len(out1):
@@ -473,8 +499,14 @@ def _raise_structure(i0: int, f0: Any, s0: _Split, i: int, f: Any, s: _Split, na
                 )
     t0 = jax.tree_util.tree_structure(out0)
     t1 = jax.tree_util.tree_structure(out1)
-    _raise(i0, f0, i, f, [f"  * branch {i0} returns {t0}", f"  * branch {i} returns {t1}"],
-           "Make every branch return the same structure (same tuple length, same keys).")
+    _raise(
+        i0,
+        f0,
+        i,
+        f,
+        [f"  * branch {i0} returns {t0}", f"  * branch {i} returns {t1}"],
+        "Make every branch return the same structure (same tuple length, same keys).",
+    )
 
 
 def _raise(i0: int, f0: Any, i: int | None, f: Any, bullets: list[str], remedy: str) -> None:
@@ -486,6 +518,8 @@ def _raise(i0: int, f0: Any, i: int | None, f: Any, bullets: list[str], remedy: 
             f"return different values"
         )
     raise BranchMismatchError(
-        head + " and a predicate is traced, so all branches must agree:\n"
-        + "\n".join(bullets) + f"\n{remedy} {_DOCS}"
+        head
+        + " and a predicate is traced, so all branches must agree:\n"
+        + "\n".join(bullets)
+        + f"\n{remedy} {_DOCS}"
     )

@@ -105,7 +105,7 @@ def _position(path: str) -> int | None:
 def _label(path: str, names: list[str]) -> str:
     pos = _position(path)
     if pos is not None and pos < len(names):
-        return f"carried value {pos} ({names[pos]!r}{path[len(str(pos)) + 2:]})"
+        return f"carried value {pos} ({names[pos]!r}{path[len(str(pos)) + 2 :]})"
     return f"carried value {path}"
 
 
@@ -156,9 +156,7 @@ def _prepare(
         split = _split(tree)
         box: list[tuple[_Split, Any]] = []
 
-        def probe(
-            x: Any, dyn: list[Any], split: _Split = split, box: list[Any] = box
-        ) -> list[Any]:
+        def probe(x: Any, dyn: list[Any], split: _Split = split, box: list[Any] = box) -> list[Any]:
             out = step(x, split.rebuild(dyn))
             out_split = _split(out)
             box.append((out_split, out))
@@ -185,11 +183,16 @@ def _prepare(
         in_avals = [_aval(x) for x in split.dynamic]
         for path, a, b in zip(dyn_paths, in_avals, out_avals):
             if tuple(a.shape) != tuple(b.shape):
-                bullets.append(f"  * {_label(path, names)}: {_fmt_aval(a)} before, {_fmt_aval(b)} after")
+                bullets.append(
+                    f"  * {_label(path, names)}: {_fmt_aval(a)} before, {_fmt_aval(b)} after"
+                )
         if bullets:
             raise _carry_error(fname, body, bullets)
         joined = [_join([a, b]) for a, b in zip(in_avals, out_avals)]
-        if any(a.dtype != j.dtype or (a.weak_type and not j.weak_type) for a, j in zip(in_avals, joined)):
+        if any(
+            a.dtype != j.dtype or (a.weak_type and not j.weak_type)
+            for a, j in zip(in_avals, joined)
+        ):
             tree = split.rebuild([_cast(x, j) for x, j in zip(split.dynamic, joined)])
             continue
         return _finish(split, trace.written(), step, in_avals)
@@ -200,7 +203,9 @@ def _fmt_aval(a: jax.ShapeDtypeStruct) -> str:
     return f"{a.dtype.name}{list(a.shape)}"
 
 
-def _structure_error(fname: str, body: Any, before: Any, after: Any, names: list[str]) -> LoopCarryError:
+def _structure_error(
+    fname: str, body: Any, before: Any, after: Any, names: list[str]
+) -> LoopCarryError:
     t0 = jax.tree_util.tree_structure(before, is_leaf=lambda v: isinstance(v, Variable))
     t1 = jax.tree_util.tree_structure(after, is_leaf=lambda v: isinstance(v, Variable))
     bullets = [f"  * before: {t0}", f"  * after:  {t1}"]
@@ -236,7 +241,9 @@ def _finish(
 # ---------------------------------------------------------------------------
 
 
-def while_loop(body_fun: Callable[..., Any], cond_fun: Callable[..., Any], operands: Any = ()) -> Any:
+def while_loop(
+    body_fun: Callable[..., Any], cond_fun: Callable[..., Any], operands: Any = ()
+) -> Any:
     """``while`` that also compiles when the condition is traced.
 
     Equivalent to this Python (``call(f) = f(*operands)`` for a tuple of
@@ -312,7 +319,9 @@ def _lax_while_loop(
     def cond(carry: tuple[list[Any], list[Any]]) -> Any:
         dyn, values = carry
         pred, _, trace = run_with_values(
-            lambda: _predicate(fname, _call(cond_fun, loop.split.rebuild(dyn)), "cond_fun's result"),
+            lambda: _predicate(
+                fname, _call(cond_fun, loop.split.rebuild(dyn)), "cond_fun's result"
+            ),
             loop.variables,
             values,
         )
@@ -497,7 +506,9 @@ def _plan(iterable: Any) -> _Plan | None:
     return None
 
 
-def for_each(body_fun: Callable[..., Any], iterable: Any, state: tuple[Any, ...]) -> tuple[Any, ...]:
+def for_each(
+    body_fun: Callable[..., Any], iterable: Any, state: tuple[Any, ...]
+) -> tuple[Any, ...]:
     """A ``for`` statement over carried state; the form generated code uses.
 
     Equivalent to this Python::
@@ -542,7 +553,9 @@ def for_each(body_fun: Callable[..., Any], iterable: Any, state: tuple[Any, ...]
     if not callable(body_fun):
         raise TypeError(f"for_each: body_fun must be callable, got {type(body_fun).__name__}")
     if not isinstance(state, tuple):
-        raise TypeError(f"for_each: state must be a tuple of carried values, got {type(state).__name__}")
+        raise TypeError(
+            f"for_each: state must be a tuple of carried values, got {type(state).__name__}"
+        )
     if isinstance(iterable, _range) and iterable.is_traced():
         return _lax_range_loop(body_fun, iterable, state)
     if not inside_transformation():
@@ -570,13 +583,17 @@ def for_each(body_fun: Callable[..., Any], iterable: Any, state: tuple[Any, ...]
         return _py_for_each(body_fun, iterable, state)
 
 
-def _py_for_each(body_fun: Callable[..., Any], iterable: Any, state: tuple[Any, ...]) -> tuple[Any, ...]:
+def _py_for_each(
+    body_fun: Callable[..., Any], iterable: Any, state: tuple[Any, ...]
+) -> tuple[Any, ...]:
     for item in iterable:
         state = _normalize("for_each", body_fun, body_fun(item, *state), state)
     return state
 
 
-def _lax_for_each(body_fun: Callable[..., Any], plan: _Plan, state: tuple[Any, ...]) -> tuple[Any, ...]:
+def _lax_for_each(
+    body_fun: Callable[..., Any], plan: _Plan, state: tuple[Any, ...]
+) -> tuple[Any, ...]:
     x_avals = jax.tree_util.tree_map(lambda a: jax.ShapeDtypeStruct(a.shape[1:], a.dtype), plan.xs)
 
     def step(x: Any, ops: Any) -> Any:
@@ -584,7 +601,9 @@ def _lax_for_each(body_fun: Callable[..., Any], plan: _Plan, state: tuple[Any, .
 
     loop = _prepare("for_each", body_fun, state, step, x_avals, _param_names(body_fun)[1:])
 
-    def body(carry: tuple[list[Any], list[Any]], x: Any) -> tuple[tuple[list[Any], list[Any]], None]:
+    def body(
+        carry: tuple[list[Any], list[Any]], x: Any
+    ) -> tuple[tuple[list[Any], list[Any]], None]:
         return loop.run(x, *carry), None
 
     (dyn, values), _ = lax.scan(body, (loop.init, loop.init_values()), plan.xs, length=plan.length)
@@ -592,7 +611,9 @@ def _lax_for_each(body_fun: Callable[..., Any], plan: _Plan, state: tuple[Any, .
     return loop.split.rebuild(dyn)
 
 
-def _lax_range_loop(body_fun: Callable[..., Any], r: _range, state: tuple[Any, ...]) -> tuple[Any, ...]:
+def _lax_range_loop(
+    body_fun: Callable[..., Any], r: _range, state: tuple[Any, ...]
+) -> tuple[Any, ...]:
     """``for i in range(start, stop, step)`` with a traced bound: a counted while loop."""
     stop, step = r.stop, r.step
 
@@ -606,5 +627,7 @@ def _lax_range_loop(body_fun: Callable[..., Any], r: _range, state: tuple[Any, .
 
     start = jnp.asarray(r.start, dtype=jnp.result_type(r.start, stop, step))
     names = ["<loop index>", *_param_names(body_fun)[1:]]
-    out = _lax_while_loop(body, cond, (start, *state), fname="for_each", names=names, describe=body_fun)
+    out = _lax_while_loop(
+        body, cond, (start, *state), fname="for_each", names=names, describe=body_fun
+    )
     return tuple(out[1:])
