@@ -178,6 +178,7 @@ def test_check_exits_1_when_a_file_would_change(tmp_path: Path) -> None:
 def test_converting_the_output_again_changes_nothing(tmp_path: Path) -> None:
     (tmp_path / "model.py").write_bytes(MODEL)
     assert run_cli("transpile", "model.py", "-o", "once.py", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "once.py").read_bytes() != MODEL
     r = run_cli("transpile", "once.py", "--check", cwd=tmp_path)
     assert (r.returncode, r.stderr) == (0, "1 file unchanged.\n")
 
