@@ -1,0 +1,117 @@
+"""Benchmark: `autoflow transpile` on a generated 5,000-line model file.
+
+Run:  python tests/benchmarks/bench_cli.py [--lines 5000] [--repeat 3]
+
+Prints medians of the CLI's per-file path (decode, syntax check, conversion,
+check of the output), of the end-to-end command in a fresh interpreter, and of
+a plain libcst parse + print of the same file measured side by side, with the
+ratio. The issue's bar: the 5,000-line file converts in under 30 s on a
+2-core machine. Not a test: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import libcst
+
+from autoflow.cli import transpile_source
+from autoflow.report import Failure, Success
+
+TEMPLATE = '''\
+def step_{i}(x, n, scale):
+    """Generated function {i}."""
+    total = 0.0
+    k = 0
+    while k < n:  # traced bound
+        if x[k] > {threshold}:
+            total = total + x[k] * scale
+        elif x[k] < -{threshold}:
+            total = total - 0.5
+        else:
+            total = total * 0.99
+        k = k + 1
+    for v in x:
+        if v < 0:
+            total = total * 0.9
+    for c in [1.0, 2.0]:
+        total = total + c
+    return total if total > 0 else -total
+
+
+'''
+
+
+def generate(lines: int) -> str:
+    parts = ["import jax.numpy as jnp\n\n\n"]
+    count, i = 3, 0
+    while count < lines:
+        block = TEMPLATE.format(i=i, threshold=(i % 7) / 10)
+        parts.append(block)
+        count += block.count("\n")
+        i += 1
+    return "".join(parts)
+
+
+def median_seconds(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+
+    source = generate(args.lines)
+    data = source.encode()
+    n_lines = source.count("\n")
+
+    result = transpile_source(data, "model.py")
+    if isinstance(result, Failure):
+        print(f"conversion failed:\n{result.message}")
+        sys.exit(2)
+    state = "converted" if isinstance(result, Success) else "UNCHANGED (placeholder transpiler?)"
+
+    def baseline() -> None:
+        libcst.parse_module(source).code  # noqa: B018 (the print is what we time)
+
+    t_base = median_seconds(baseline, args.repeat)
+    t_cli = median_seconds(lambda: transpile_source(data, "model.py"), args.repeat)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.py"
+        path.write_bytes(data)
+        cmd = [sys.executable, "-m", "autoflow", "transpile", str(path), "-o", str(path) + ".out"]
+
+        def end_to_end() -> None:
+            subprocess.run(cmd, check=False, capture_output=True)
+
+        t_e2e = median_seconds(end_to_end, args.repeat)
+
+    print(f"file: {n_lines} lines, {len(data):,} bytes; result: {state}")
+    print(f"median of {args.repeat} runs:")
+    print(f"  libcst parse + print       {t_base:8.3f} s  {n_lines / t_base:10,.0f} lines/s")
+    print(f"  transpile_source (CLI)     {t_cli:8.3f} s  {n_lines / t_cli:10,.0f} lines/s")
+    print(
+        f"  `autoflow transpile -o`    {t_e2e:8.3f} s  {n_lines / t_e2e:10,.0f} lines/s (incl. startup)"
+    )
+    print(f"  ratio CLI / libcst baseline: {t_cli / t_base:.2f}x")
+    verdict = "under" if t_e2e < 30 else "OVER"
+    print(f"  end to end {verdict} the 30 s bar")
+
+
+if __name__ == "__main__":
+    main()
