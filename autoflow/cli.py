@@ -263,7 +263,8 @@ def _write_stdout(data: bytes) -> None:
 
 
 def _walk(root: str, exclude: str | None) -> list[str]:
-    """Every ``*.py`` under ``root``, sorted; hidden and cache directories skipped."""
+    """Every ``*.py`` under ``root`` in sorted path order; hidden and cache
+    directories skipped, symbolic links to directories not followed."""
     found: list[str] = []
     for directory, dirs, files in os.walk(root):
         dirs[:] = sorted(
@@ -276,7 +277,7 @@ def _walk(root: str, exclude: str | None) -> list[str]:
         found.extend(
             os.path.normpath(os.path.join(directory, f)) for f in sorted(files) if f.endswith(".py")
         )
-    return found
+    return sorted(found, key=lambda p: os.path.normpath(p).split(os.sep))
 
 
 def _plan(args: argparse.Namespace, report: Report) -> list[tuple[str, str | None]] | None:
