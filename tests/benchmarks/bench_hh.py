@@ -1,0 +1,243 @@
+"""Hodgkin-Huxley network: plain Python compiled by autoflow vs a hand-written lax.scan.
+
+The model is examples/hh_network.py (1000 neurons, 10,000 steps of 0.1 ms by
+default): a ``for`` loop over time steps and an ``if`` for spike detection,
+compiled with ``autoflow.jit``. The baseline is the same equations (the
+example's own rate functions) written by hand as a ``jax.lax.scan``. Before
+timing, the voltage traces and spike counts of the two are checked to agree.
+
+Measured, side by side in this process:
+  * first call (trace + compile + run), median of fresh models;
+  * steady state (a later call of the same compiled function), median;
+  * BrainPy's DSRunner on ``HH(N)``, when brainpy is importable.
+
+Prints rows in the format of run_all.py. ``--quick``: 100 neurons, 1000 steps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import autoflow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_example() -> Any:
+    spec = importlib.util.spec_from_file_location("hh_network", ROOT / "examples" / "hh_network.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["hh_network"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+hh = load_example()
+
+
+def fmt(seconds: float) -> str:
+    if seconds >= 1:
+        return f"{seconds:.2f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.1f} ms"
+    return f"{seconds * 1e6:.1f} us"
+
+
+def row(bench: str, what: str, ours: str, base: str, ratio: str, target: str) -> None:
+    print(f"| {bench} | {what} | {ours} | {base} | {ratio} | {target} |", flush=True)
+
+
+def block(tree: Any) -> Any:
+    return jax.block_until_ready(tree)
+
+
+# -- the baseline: the same equations, written by hand as a lax.scan ----------
+
+
+def make_scan_runner(dt: float, I_ext: float, p: Any = hh.HHParams()) -> Callable[..., Any]:
+    """A fresh jitted ``run(state, times) -> (state, (voltages, spikes))``."""
+
+    def step(state, t):
+        V, m, h, n, t_last, count = state
+        g_na = p.gNa * m**3 * h
+        g_k = p.gK * n**4
+        g_total = g_na + g_k + p.gL
+        V_inf = (g_na * p.ENa + g_k * p.EK + p.gL * p.EL + I_ext) / g_total
+        V_new = V_inf + (V - V_inf) * jnp.exp(-dt * g_total / p.C)
+        m_rates, h_rates, n_rates = hh.gate_rates(V)
+        m = hh.relax(m, m_rates, dt)
+        h = hh.relax(h, h_rates, dt)
+        n = hh.relax(n, n_rates, dt)
+        spike = (V < p.V_th) & (V_new >= p.V_th)
+        t_last = jnp.where(spike, t, t_last)
+        count = count + spike.astype(jnp.int32)
+        return (V_new, m, h, n, t_last, count), (V_new, spike)
+
+    @jax.jit
+    def run(state, times):
+        return jax.lax.scan(step, state, times)
+
+    return run
+
+
+def initial_state(net: Any) -> tuple[jax.Array, ...]:
+    return (
+        net.V.value,
+        net.m.value,
+        net.h.value,
+        net.n.value,
+        net.t_last_spike.value,
+        net.spike_count.value,
+    )
+
+
+# -- measurements -------------------------------------------------------------
+
+
+def first_call_autoflow(num: int, times: jax.Array, dt: float, I_ext: float) -> tuple[float, Any]:
+    sim = hh.Simulation(num, dt=dt, I_ext=I_ext, seed=0)
+    start = time.perf_counter()
+    run = autoflow.jit(sim)
+    out = block(run(times))
+    return time.perf_counter() - start, (sim, run, out)
+
+
+def first_call_scan(num: int, times: jax.Array, dt: float, I_ext: float) -> tuple[float, Any]:
+    net = hh.HH(num, dt=dt, seed=0)
+    state = initial_state(net)
+    start = time.perf_counter()
+    run = make_scan_runner(dt, I_ext)
+    out = block(run(state, times))
+    return time.perf_counter() - start, (run, state, out)
+
+
+def check_agreement(ours: tuple[Any, Any], base: tuple[Any, Any]) -> tuple[float, bool]:
+    (v_ours, s_ours), (v_base, s_base) = ours, base
+    dv = float(np.max(np.abs(np.asarray(v_ours) - np.asarray(v_base))))
+    same_counts = bool(
+        np.array_equal(np.asarray(s_ours).sum(axis=0), np.asarray(s_base).sum(axis=0))
+    )
+    return dv, same_counts
+
+
+def brainpy_rows(
+    bench: str,
+    num: int,
+    steps: int,
+    dt: float,
+    I_ext: float,
+    base_first: float,
+    base_steady: float,
+    repeat: int,
+) -> None:
+    if importlib.util.find_spec("brainpy") is None:
+        row(bench, "vs BrainPy DSRunner", "-", "not installed", "-", "< 1")
+        return
+    try:
+        import brainpy as bp
+        import brainpy.math as bm
+
+        bm.set_dt(dt)
+
+        def make() -> Any:
+            model = bp.dyn.HH(num)
+            return bp.DSRunner(model, monitors=["V"], progress_bar=False)
+
+        inputs = jnp.full(steps, I_ext)
+        runner = make()
+        start = time.perf_counter()
+        runner.run(inputs=inputs)
+        block(runner.mon["V"])
+        bp_first = time.perf_counter() - start
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            runner.run(inputs=inputs)
+            block(runner.mon["V"])
+            times.append(time.perf_counter() - start)
+        bp_steady = statistics.median(times)
+    except Exception as err:  # noqa: BLE001 - BrainPy's API varies across versions
+        row(bench, f"vs BrainPy DSRunner: {type(err).__name__}", "-", "error", "-", "< 1")
+        return
+    version = getattr(bp, "__version__", "?")
+    row(
+        bench,
+        f"first call vs BrainPy {version} DSRunner",
+        fmt(base_first),
+        fmt(bp_first),
+        f"{base_first / bp_first:.2f}",
+        "< 1",
+    )
+    row(
+        bench,
+        f"steady state vs BrainPy {version} DSRunner",
+        fmt(base_steady),
+        fmt(bp_steady),
+        f"{base_steady / bp_steady:.2f}",
+        "< 1",
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="100 neurons, 1000 steps")
+    parser.add_argument("--neurons", type=int)
+    parser.add_argument("--steps", type=int)
+    parser.add_argument("--repeat", type=int, default=5, help="steady-state calls (5)")
+    parser.add_argument("--first-repeat", type=int, default=3, help="fresh first calls (3)")
+    args = parser.parse_args(argv)
+    num = args.neurons or (100 if args.quick else 1000)
+    steps = args.steps or (1000 if args.quick else 10_000)
+    dt, I_ext = 0.1, 10.0
+    bench = f"HH {num} x {steps}"
+    times = jnp.arange(steps, dtype=jnp.float32) * dt
+
+    # First calls, alternating so that drift in machine load hits both sides.
+    ours_first, base_first = [], []
+    for _ in range(args.first_repeat):
+        t, (sim, run_ours, out_ours) = first_call_autoflow(num, times, dt, I_ext)
+        ours_first.append(t)
+        t, (run_base, state, (final_base, out_base)) = first_call_scan(num, times, dt, I_ext)
+        base_first.append(t)
+
+    dv, same_counts = check_agreement(out_ours, out_base)
+    print(
+        f"# max |V_autoflow - V_scan| = {dv:.2e} mV; spike counts equal: {same_counts}",
+        file=sys.stderr,
+    )
+    row(bench, "trace check: max abs dV (mV)", f"{dv:.1e}", "-", "-", "<= 0.5")
+    if not (dv <= 0.5 and same_counts):
+        print("voltage traces disagree: not timing", file=sys.stderr)
+        return 1
+
+    # Steady state: the same compiled functions called again, interleaved.
+    ours_steady, base_steady = [], []
+    for _ in range(args.repeat):
+        start = time.perf_counter()
+        block(run_ours(times))
+        ours_steady.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        block(run_base(state, times))
+        base_steady.append(time.perf_counter() - start)
+
+    of, bf = statistics.median(ours_first), statistics.median(base_first)
+    os_, bs = statistics.median(ours_steady), statistics.median(base_steady)
+    row(bench, "first call vs lax.scan", fmt(of), fmt(bf), f"{of / bf:.2f}", "-")
+    row(bench, "steady state vs lax.scan", fmt(os_), fmt(bs), f"{os_ / bs:.2f}", "<= 1.05")
+    brainpy_rows(bench, num, steps, dt, I_ext, of, os_, args.repeat)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
