@@ -107,7 +107,9 @@ def test_concrete_predicate_runs_only_the_chosen_branch():
     assert rt.ifelse([False, True], (boom, lambda: 2, boom)) == 2
     assert rt.ifelse(jnp.asarray(False), (boom, lambda: 3)) == 3
     # a concrete True before a traced predicate decides, even under jit
-    out = jax.jit(lambda x: rt.ifelse([x > 100, True, x > 0], (lambda: x, lambda: x * 2, boom, boom)))
+    out = jax.jit(
+        lambda x: rt.ifelse([x > 100, True, x > 0], (lambda: x, lambda: x * 2, boom, boom))
+    )
     assert float(out(3.0)) == 6.0
 
 
@@ -185,7 +187,9 @@ def test_predicate_of_shape_one_is_accepted():
 
 
 def test_undefined_on_both_sides_passes_through():
-    f = jax.jit(lambda x: rt.ifelse(x > 0, (lambda y: (x, y), lambda y: (-x, y)), (rt.Undefined("y"),)))
+    f = jax.jit(
+        lambda x: rt.ifelse(x > 0, (lambda y: (x, y), lambda y: (-x, y)), (rt.Undefined("y"),))
+    )
     out, y = f(1.0)
     assert float(out) == 1.0 and isinstance(y, rt.Undefined) and y.name == "y"
 
