@@ -65,8 +65,9 @@ def block(tree: Any) -> Any:
 # -- the baseline: the same equations, written by hand as a lax.scan ----------
 
 
-def make_scan_runner(dt: float, I_ext: float, p: Any = hh.HHParams()) -> Callable[..., Any]:
+def make_scan_runner(dt: float, I_ext: float) -> Callable[..., Any]:
     """A fresh jitted ``run(state, times) -> (state, (voltages, spikes))``."""
+    p = hh.HHParams()
 
     def step(state, t):
         V, m, h, n, t_last, count = state

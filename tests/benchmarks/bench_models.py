@@ -83,59 +83,48 @@ def first_call(make: Callable[[], Callable[[], Any]]) -> tuple[float, Any]:
     return time.perf_counter() - start, out
 
 
+def loop_simple_one(n: int, repeat: int, unrolled_max: int) -> float:
+    """Print the rows for one size; return the converted loop's median first-call time."""
+    seq = jax.random.uniform(jax.random.PRNGKey(n), (n,))
+    res0 = jnp.zeros(1)
+    expected = float(np.asarray(seq, np.float64).sum())
+
+    def make_ours() -> Callable[[], Any]:
+        return autoflow.jit(LoopSimple(seq))
+
+    def make_scan() -> Callable[[], Any]:
+        fn = jax.jit(lambda s, r: scan_loop(s, r))  # a fresh function: no cache hit
+        return lambda: fn(seq, res0)
+
+    def make_unrolled() -> Callable[[], Any]:
+        fn = jax.jit(lambda s, r: python_loop(s, r))
+        return lambda: fn(seq, res0)
+
+    def timed(make: Callable[[], Callable[[], Any]]) -> float:
+        t, out = first_call(make)
+        assert math.isclose(float(out[0]), expected, rel_tol=1e-4), (out, expected)
+        return t
+
+    ours, scan, unrolled = [], [], []
+    for _ in range(repeat):
+        ours.append(timed(make_ours))
+        scan.append(timed(make_scan))
+    if n <= unrolled_max:
+        for _ in range(repeat if n <= 1000 else 1):  # unrolling 10,000 takes a while
+            unrolled.append(timed(make_unrolled))
+    o = statistics.median(ours)
+    target = "<= 1.2" if n == 1000 else "-"
+    row(f"LoopSimple {n}", "first call vs lax.scan", o, statistics.median(scan), target)
+    base = statistics.median(unrolled) if unrolled else "skipped"
+    row(f"LoopSimple {n}", "first call vs jax.jit (unrolled)", o, base)
+    return o
+
+
 def loop_simple(sizes: list[int], repeat: int, unrolled_max: int) -> None:
-    converted_first: dict[int, float] = {}
-    for n in sizes:
-        seq = jax.random.uniform(jax.random.PRNGKey(n), (n,))
-        res0 = jnp.zeros(1)
-        expected = float(np.asarray(seq, np.float64).sum())
-
-        def make_ours(seq: jax.Array = seq) -> Callable[[], Any]:
-            return autoflow.jit(LoopSimple(seq))
-
-        def make_scan(seq: jax.Array = seq) -> Callable[[], Any]:
-            fn = jax.jit(lambda s, r: scan_loop(s, r))  # a fresh function: no cache hit
-            return lambda: fn(seq, res0)
-
-        def make_unrolled(seq: jax.Array = seq) -> Callable[[], Any]:
-            fn = jax.jit(lambda s, r: python_loop(s, r))
-            return lambda: fn(seq, res0)
-
-        ours, scan, unrolled = [], [], []
-        for _ in range(repeat):
-            t, out = first_call(make_ours)
-            assert math.isclose(float(out[0]), expected, rel_tol=1e-4), (out, expected)
-            ours.append(t)
-            t, out = first_call(make_scan)
-            assert math.isclose(float(out[0]), expected, rel_tol=1e-4), (out, expected)
-            scan.append(t)
-        if n <= unrolled_max:
-            for _ in range(repeat if n <= 1000 else 1):  # unrolling 10,000 takes a while
-                t, out = first_call(make_unrolled)
-                assert math.isclose(float(out[0]), expected, rel_tol=1e-4), (out, expected)
-                unrolled.append(t)
-        o = statistics.median(ours)
-        converted_first[n] = o
-        target = "<= 1.2" if n == 1000 else "-"
-        row(f"LoopSimple {n}", "first call vs lax.scan", o, statistics.median(scan), target)
-        if unrolled:
-            row(
-                f"LoopSimple {n}",
-                "first call vs jax.jit (unrolled)",
-                o,
-                statistics.median(unrolled),
-            )
-        else:
-            row(f"LoopSimple {n}", "first call vs jax.jit (unrolled)", o, "skipped")
+    first = {n: loop_simple_one(n, repeat, unrolled_max) for n in sizes}
     lo, hi = min(sizes), max(sizes)
     if lo != hi:
-        row(
-            f"LoopSimple {hi} / {lo}",
-            "first call, converted",
-            converted_first[hi],
-            converted_first[lo],
-            "<= 1.3",
-        )
+        row(f"LoopSimple {hi} / {lo}", "first call, converted", first[hi], first[lo], "<= 1.3")
 
 
 # -- per-call -----------------------------------------------------------------
@@ -192,33 +181,36 @@ def logistic_step(w, X, Y):
     return w - u
 
 
+def logistic_one(points: int, dims: int, repeat: int, calls: int) -> None:
+    kx, ky = jax.random.split(jax.random.PRNGKey(2))
+    X = jax.random.normal(kx, (points, dims))
+    Y = jnp.sign(jax.random.normal(ky, (points,)))
+    model = LogisticRegression(dims)
+    ours_fn = autoflow.jit(model)
+    base_fn = jax.jit(logistic_step)
+    # The same 30 training iterations must give the same weights.
+    w = model.w.value
+    for _ in range(30):
+        ours_fn(X, Y)
+        w = base_fn(w, X, Y)
+    np.testing.assert_allclose(np.asarray(model.w.value), np.asarray(w), rtol=1e-4, atol=1e-5)
+    state = {"w": w}
+
+    def base() -> Any:
+        state["w"] = base_fn(state["w"], X, Y)
+        return state["w"]
+
+    def ours() -> Any:
+        ours_fn(X, Y)
+        return model.w.value
+
+    o, b = compare_per_call(ours, base, repeat, calls)
+    row(f"LogisticRegression {points}x{dims}", "per call vs jax.jit", o, b, "-")
+
+
 def logistic_rows(shapes: list[tuple[int, int]], repeat: int, calls: int) -> None:
     for points, dims in shapes:
-        kx, ky = jax.random.split(jax.random.PRNGKey(2))
-        X = jax.random.normal(kx, (points, dims))
-        Y = jnp.sign(jax.random.normal(ky, (points,)))
-        model = LogisticRegression(dims)
-        w0 = model.w.value
-        ours_fn = autoflow.jit(model)
-        base_fn = jax.jit(logistic_step)
-        # The same 30 training iterations must give the same weights.
-        w = w0
-        for _ in range(30):
-            ours_fn(X, Y)
-            w = base_fn(w, X, Y)
-        np.testing.assert_allclose(np.asarray(model.w.value), np.asarray(w), rtol=1e-4, atol=1e-5)
-        state = {"w": w}
-
-        def base() -> Any:
-            state["w"] = base_fn(state["w"], X, Y)
-            return state["w"]
-
-        def ours() -> Any:
-            ours_fn(X, Y)
-            return model.w.value
-
-        o, b = compare_per_call(ours, base, repeat, calls)
-        row(f"LogisticRegression {points}x{dims}", "per call vs jax.jit", o, b, "-")
+        logistic_one(points, dims, repeat, calls)
 
 
 def main(argv: list[str] | None = None) -> int:
