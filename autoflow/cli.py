@@ -290,7 +290,7 @@ def _plan(args: argparse.Namespace, report: Report) -> list[tuple[str, str | Non
     plan: list[tuple[str, str | None]] = []
     for src in sources:
         if src == "-":
-            if out is not None and os.path.isdir(out):
+            if out is not None and (os.path.isdir(out) or out.endswith(("/", os.sep))):
                 report.error(f"-o {out} is a directory; standard input needs a file name")
                 return None
             plan.append((src, out))
@@ -310,7 +310,7 @@ def _plan(args: argparse.Namespace, report: Report) -> list[tuple[str, str | Non
                 plan.append((path, target))
         else:
             target = out
-            if out is not None and os.path.isdir(out):
+            if out is not None and (os.path.isdir(out) or out.endswith(("/", os.sep))):
                 target = os.path.join(out, os.path.basename(src))
             plan.append((src, target))
     to_stdout = out is None and not (args.check or args.diff or args.report)

@@ -214,6 +214,32 @@ def test_output_into_existing_directory_uses_the_file_name(cwd: Path) -> None:
     assert (cwd / "out" / "m.py").read_bytes() == BRANCHY_CONVERTED
 
 
+def test_output_into_a_new_directory_named_with_a_slash(cwd: Path) -> None:
+    (cwd / "m.py").write_bytes(BRANCHY)
+    r = call_main(["transpile", "m.py", "-o", "new/"])
+    assert r.returncode == 0
+    assert (cwd / "new" / "m.py").read_bytes() == BRANCHY_CONVERTED
+
+
+def test_stdin_to_output_file(cwd: Path) -> None:
+    r = call_main(["transpile", "-", "-o", "out.py"], stdin=BRANCHY)
+    assert (r.returncode, r.stdout) == (0, b"")
+    assert r.stderr == "converted <stdin> -> out.py\n1 file converted.\n"
+    assert (cwd / "out.py").read_bytes() == BRANCHY_CONVERTED
+    r = call_main(["transpile", "-", "-o", "somedir/"], stdin=BRANCHY)
+    assert r.returncode == 2
+    assert r.stderr.startswith("autoflow: error: -o somedir/ is a directory")
+    assert sorted(p.name for p in cwd.iterdir()) == ["out.py"]
+
+
+def test_stdin_diff_and_report_name_stdin(cwd: Path) -> None:
+    r = call_main(["transpile", "-", "--diff"], stdin=BRANCHY)
+    assert r.stdout.startswith(b"--- a/<stdin>\n+++ b/<stdin>\n@@ -1,5 +1,5 @@\n")
+    r = call_main(["transpile", "-", "--report"], stdin=BRANCHY)
+    assert r.stdout.startswith(b"<stdin>:2:5: converted if -> rt.ifelse\n")
+    assert list(cwd.iterdir()) == []
+
+
 def test_output_replaces_atomically(cwd: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (cwd / "m.py").write_bytes(BRANCHY)
     (cwd / "out.py").write_bytes(b"old\n")
