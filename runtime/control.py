@@ -27,6 +27,8 @@ from runtime.variable import Variable
 __all__ = ["Undefined", "ifelse", "where"]
 
 _DOCS = "See docs/control-flow.md#errors"
+_DOCS_BRANCH = "See docs/errors.md#branch-mismatch"
+_DOCS_UNDEFINED = "See docs/errors.md#undefined-name"
 
 
 # ---------------------------------------------------------------------------
@@ -147,8 +149,8 @@ def _predicate(fname: str, x: Any, what: str = "the predicate") -> Any:
                 f"jnp.all(...), or use rt.where for an elementwise choice. {_DOCS}"
             )
         if is_traced(x):
-            x = jnp.reshape(x, ())
-            return x if x.dtype == jnp.bool_ else x != 0
+            scalar = jnp.reshape(jnp.asarray(x), ())
+            return scalar if scalar.dtype == jnp.bool_ else scalar != 0
         return bool(np.asarray(x).reshape(()))
     return bool(x)
 
@@ -495,7 +497,7 @@ def _raise_structure(
                     f"in branch {iu} ({_describe(fu)}), and the predicate is traced, so it "
                     f"must have a value after the if either way.\n"
                     f"  * output[{pos}] ({name!r}): branch {iu} leaves it undefined\n"
-                    f"Assign {name!r} before the if, or in every branch. {_DOCS}"
+                    f"Assign {name!r} before the if, or in every branch. {_DOCS_UNDEFINED}"
                 )
     t0 = jax.tree_util.tree_structure(out0)
     t1 = jax.tree_util.tree_structure(out1)
@@ -521,5 +523,5 @@ def _raise(i0: int, f0: Any, i: int | None, f: Any, bullets: list[str], remedy: 
         head
         + " and a predicate is traced, so all branches must agree:\n"
         + "\n".join(bullets)
-        + f"\n{remedy} {_DOCS}"
+        + f"\n{remedy} {_DOCS_BRANCH}"
     )

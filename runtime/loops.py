@@ -42,6 +42,9 @@ from runtime.variable import Variable, unwrap
 
 __all__ = ["UnrolledLoopWarning", "for_each", "for_loop", "while_loop"]
 
+_DOCS_LOOP = "See docs/errors.md#loop-carry"
+_DOCS_UNROLLED = "See docs/errors.md#unrolled-loop"
+
 
 class UnrolledLoopWarning(UserWarning):
     """A loop over a Python-int range was unrolled because its body needs a concrete index."""
@@ -114,7 +117,7 @@ def _carry_error(fname: str, body: Any, bullets: list[str]) -> LoopCarryError:
         f"{fname}: the loop body ({_describe(body)}) changes a carried value from one "
         f"iteration to the next:\n" + "\n".join(bullets) + "\n"
         "A value carried by a compiled loop must keep its structure and shape "
-        f"(dtypes are promoted). Give it its final shape before the loop. {_DOCS}"
+        f"(dtypes are promoted). Give it its final shape before the loop. {_DOCS_LOOP}"
     )
 
 
@@ -196,7 +199,9 @@ def _prepare(
             tree = split.rebuild([_cast(x, j) for x, j in zip(split.dynamic, joined)])
             continue
         return _finish(split, trace.written(), step, in_avals)
-    raise LoopCarryError(f"{fname}: the carried dtypes of {_describe(body)} do not settle. {_DOCS}")
+    raise LoopCarryError(
+        f"{fname}: the carried dtypes of {_describe(body)} do not settle. {_DOCS_LOOP}"
+    )
 
 
 def _fmt_aval(a: jax.ShapeDtypeStruct) -> str:
@@ -213,7 +218,7 @@ def _structure_error(
         for pos, (a, b) in builtins.enumerate(builtins.zip(before, after)):
             ta = jax.tree_util.tree_structure(a, is_leaf=lambda v: isinstance(v, Variable))
             tb = jax.tree_util.tree_structure(b, is_leaf=lambda v: isinstance(v, Variable))
-            if ta != tb:
+            if ta != tb:  # type: ignore[operator]
                 bullets = [f"  * {_label(f'[{pos}]', names)}: {ta} before, {tb} after"]
                 break
     return _carry_error(fname, body, bullets)
@@ -355,7 +360,7 @@ class _ProgressBar:
         self.count = 0
 
     def __call__(self, _: Any) -> None:
-        from tqdm.auto import tqdm
+        from tqdm.auto import tqdm  # type: ignore[import-untyped]
 
         if self.bar is None:
             self.bar = tqdm(total=self.total, desc="for_loop")
@@ -575,7 +580,8 @@ def for_each(
             f"the body of this loop ({getattr(body_fun, '__qualname__', body_fun)!s}) needs a "
             f"concrete loop item ({type(exc).__name__}), so the loop over {iterable!r:.60} is "
             f"unrolled in Python: compile time grows with its length. Index arrays (x[i]) "
-            f"rather than Python lists with the loop index to keep it a compiled loop.",
+            f"rather than Python lists with the loop index to keep it a compiled loop. "
+            f"{_DOCS_UNROLLED}",
             UnrolledLoopWarning,
             filename,
             lineno,

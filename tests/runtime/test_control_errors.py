@@ -29,7 +29,7 @@ def test_mismatched_branch_shapes_name_the_leaf_and_branches():
     msg = str(info.value)
     assert "output[1] ('z')" in msg
     assert "branch 0: float32[3]" in msg and "branch 1: float32[4]" in msg
-    assert "  * " in msg and "docs/control-flow.md#errors" in msg
+    assert "  * " in msg and "See docs/errors.md#branch-mismatch" in msg
 
 
 def test_mismatched_branch_structures_name_both_branches():
@@ -110,7 +110,7 @@ def test_carry_shape_change_names_the_position():
     msg = str(info.value)
     assert "carried value 1 ('total')" in msg
     assert "float32[1] before, float32[2] after" in msg
-    assert "body" in msg and "docs/control-flow.md#errors" in msg
+    assert "body" in msg and "See docs/errors.md#loop-carry" in msg
 
     def for_body(x, acc):
         return (jnp.concatenate([acc, acc]),)
