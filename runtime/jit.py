@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar, overload
 
@@ -55,6 +56,8 @@ try:
     from jax._src.array import ArrayImpl as _ArrayImpl
 except ImportError:  # pragma: no cover - other JAX layouts
     _ArrayImpl = np.ndarray  # type: ignore[misc,assignment]
+_get_value = operator.attrgetter("_value")
+
 _PLAIN_TYPES = frozenset({_ArrayImpl, np.ndarray, int, float, bool, complex, str, type(None)})
 
 
@@ -244,14 +247,18 @@ class JitFunction:
             return self._call_slow(args, kwargs)
         variables = self._vars
         try:
-            out, updates = self._jitted([var._value for var in variables], *args, **kwargs)
+            out, updates = self._jitted(list(map(_get_value, variables)), *args, **kwargs)
         except _NewVariables as exc:
             if exc.owner is not self:
                 raise
             self._learn(exc.variables)
             return self._call_slow(args, kwargs)
         if updates:
-            self._write_back(updates)
+            for value in updates.values():
+                if type(value) is not _ArrayImpl and isinstance(value, _Tracer):
+                    raise _escaping_state_error(self._fn, [variables[i] for i in updates])
+            for i, value in updates.items():
+                variables[i]._value = value
         return out
 
     def _call_slow(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -264,7 +271,7 @@ class JitFunction:
                 for var in variables:
                     record_read(var)
             try:
-                out, updates = self._jitted([var._value for var in variables], *args, **kwargs)
+                out, updates = self._jitted(list(map(_get_value, variables)), *args, **kwargs)
             except _NewVariables as exc:
                 if exc.owner is not self:
                     raise
