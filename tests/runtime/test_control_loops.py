@@ -337,3 +337,48 @@ def test_no_warning_for_rolled_loops():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         jax.jit(lambda xs: rt.for_each(lambda i, s: (s + xs[i],), rt.range(3), (0.0,)))(jnp.ones(3))
+
+
+class _Weighted(rt.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.v = rt.Variable(jnp.zeros(()))
+
+    def __call__(self, xs):
+        def body(item, s):
+            i, x = item
+            self.v.value = self.v * 0.5 + x * i
+            return (s + self.v,)
+
+        return rt.for_each(body, rt.enumerate(xs), (0.0,))[0]
+
+
+@SETTINGS
+@given(st.lists(arrays, min_size=1, max_size=3))
+def test_for_each_leaves_variables_like_python(calls):
+    eager, compiled = _Weighted(), _Weighted()
+    jitted = rt.jit(compiled)
+    v = np.float32(0)
+    for xs in calls:
+        s = np.float32(0)
+        for i, x in builtins.enumerate(xs):
+            v = np.float32(v * 0.5 + x * i)
+            s = np.float32(s + v)
+        np.testing.assert_allclose(eager(xs), s, rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(jitted(jnp.asarray(xs)), s, rtol=1e-4, atol=1e-4)
+        for m in (eager, compiled):
+            np.testing.assert_allclose(m.v.value, v, rtol=1e-4, atol=1e-4)
+
+
+def test_unrolled_fallback_restores_variables_before_running_in_python():
+    v = rt.Variable(jnp.zeros(()))
+    weights = [1.0, 10.0, 100.0]
+
+    def body(i, s):
+        v.value += 1.0  # written before the concretization error of the rolled attempt
+        return (s + weights[i],)
+
+    f = rt.jit(lambda x: rt.for_each(body, rt.range(3), (x,))[0])
+    with pytest.warns(rt.UnrolledLoopWarning):
+        assert float(f(0.5)) == 111.5
+    assert float(v.value) == 3.0
