@@ -1,27 +1,55 @@
 """The conversion pipeline: parse -> analyse -> passes -> code.
 
-PLACEHOLDER: the contract only; the transpiler work replaces the body.
+:func:`transpile_module` converts every function and method of a module's
+source (what the ``autoflow`` command uses); :func:`transpile_function`
+converts one function's source (what :mod:`autoflow.api` uses). Both parse
+once, record the source position of every node once, and run the ``PASSES``
+in order; each pass analyses the functions it enters itself
+(:mod:`autoflow.analysis`, cheap enough to rerun). Code with no converted
+construct comes back byte for byte, and converting converted code is a no-op.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from autoflow.errors import ConversionError
+from autoflow.naming import NameGenerator
+from autoflow.passes import ConversionContext, Pass, ReportEntry
+from autoflow.passes.conditionals import ConditionalsPass
+from autoflow.passes.loops import LoopsPass
 
-__all__ = ["ReportEntry", "TranspileResult", "transpile_module", "ConversionError"]
+__all__ = [
+    "PASSES",
+    "ConversionError",
+    "FunctionResult",
+    "ReportEntry",
+    "TranspileResult",
+    "transpile_function",
+    "transpile_module",
+]
 
-
-@dataclass(frozen=True)
-class ReportEntry:
-    """What happened to one control-flow construct of the input."""
-
-    line: int  # 1-based
-    column: int  # 1-based
-    construct: str  # 'if', 'elif', 'while', 'for', 'break', 'continue', 'return', 'ternary', 'and', 'or', 'not', ...
-    outcome: Literal["converted", "kept"]
-    detail: str  # converted: the runtime construct it became ('rt.ifelse'); kept: why it stays Python
+#: The passes, in order. Each lowers one construct into simpler ones, so each
+#: sees canonical input from the passes before it.
+PASSES: tuple[type[Pass], ...] = (
+    # returns (slot): early `return` -> a flag and a result variable. First, so
+    #   that no later pass sees a `return` inside control flow.
+    # loop_exits (slot): `break`/`continue` -> flags guarding the rest of the
+    #   body. Before loops: a loop with `break` stays Python in LoopsPass.
+    LoopsPass,
+    # Loops before conditionals: an `if` in a loop body is then analysed inside
+    # the body's helper function, whose `return (...)` makes carried names live.
+    ConditionalsPass,
+    # expressions (slot): `x if c else y`, `and`/`or`/`not` -> runtime forms.
+    #   After conditionals, so it also sees tests the earlier passes generated.
+    # subscripts (slot): `x[i] = v` on arrays -> functional updates. Last: the
+    #   passes above carry `x` as written by `x[i] = v` (analysis.effects).
+)
 
 
 @dataclass
@@ -34,10 +62,129 @@ class TranspileResult:
         return bool(self.report) and any(e.outcome == "converted" for e in self.report)
 
 
+@dataclass
+class FunctionResult:
+    """One converted function (see :func:`transpile_function`)."""
+
+    module: cst.Module  # the converted function, alone in a module
+    function: cst.FunctionDef
+    report: list[ReportEntry]
+    positions: dict[cst.CSTNode, tuple[int, int]]  # generated nodes -> user file (line, col)
+
+    @property
+    def code(self) -> str:
+        return self.module.code
+
+
+_QUICK_KEYWORDS = ("if", "while", "for")
+
+
+def _parse(source: str, filename: str, line_offset: int = 0) -> cst.Module:
+    try:
+        return cst.parse_module(source)
+    except cst.ParserSyntaxError as exc:
+        lines = source.splitlines()
+        line = exc.raw_line
+        text = lines[line - 1] if 0 < line <= len(lines) else None
+        raise ConversionError(
+            f"invalid syntax: {exc.message}",
+            filename=filename,
+            line=line + line_offset,
+            column=exc.raw_column + 1,
+            source_line=text,
+            hint="fix the syntax error; autoflow converts only valid Python",
+        ) from None
+
+
+def _context(module: cst.Module, source: str, filename: str, line_offset: int, shadowed: frozenset[str]) -> ConversionContext:
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    table = {
+        node: (r.start.line + line_offset, r.start.column + 1)
+        for node, r in positions.items()
+        if isinstance(node, (cst.BaseStatement, cst.BaseSmallStatement, cst.BaseExpression))
+    }
+    names = NameGenerator(_identifiers(source))
+    return ConversionContext(
+        filename=filename,
+        source_lines=source.splitlines(),
+        names=names,
+        positions=table,
+        line_offset=line_offset,
+        shadowed=shadowed | _rebound_iterables(source),
+    )
+
+
+def _identifiers(source: str) -> set[str]:
+    import re
+
+    return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source))
+
+
+def _rebound_iterables(source: str) -> frozenset[str]:
+    """``range``/``enumerate``/``zip`` the module may rebind (a cheap textual check)."""
+    import re
+
+    found = set()
+    for name in ("range", "enumerate", "zip"):
+        if re.search(rf"(\bdef\s+{name}\b|\bimport\b.*\b{name}\b|\b{name}\s*=[^=]|\bas\s+{name}\b|\bfor\s+{name}\b|\bclass\s+{name}\b)", source):
+            found.add(name)
+    return frozenset(found)
+
+
+def _run_passes(module: cst.Module, ctx: ConversionContext, source: str) -> cst.Module:
+    if not any(k in source for k in _QUICK_KEYWORDS):
+        return module
+    for pass_cls in PASSES:
+        module = module.visit(pass_cls(ctx))
+    return module
+
+
 def transpile_module(source: str, filename: str = "<string>") -> TranspileResult:
     """Convert every function and method of a module's source.
 
     Module-level statements stay as they are. Raises ConversionError (syntax
     errors included) located in ``filename``.
     """
-    return TranspileResult(code=source)
+    module = _parse(source, filename)
+    ctx = _context(module, source, filename, 0, frozenset())
+    converted = _run_passes(module, ctx, source)
+    report = sorted(ctx.report, key=lambda e: (e.line, e.column))
+    if ctx.converted_count == 0:
+        return TranspileResult(code=source, report=report)
+    codemod = CodemodContext()
+    AddImportsVisitor.add_needed_import(codemod, "runtime", asname="rt")
+    converted = AddImportsVisitor(codemod).transform_module(converted)
+    return TranspileResult(code=converted.code, report=report)
+
+
+def transpile_function(
+    source: str,
+    filename: str = "<string>",
+    first_line: int = 1,
+    shadowed: frozenset[str] = frozenset(),
+) -> FunctionResult:
+    """Convert the one function whose (dedented) source is ``source``.
+
+    ``first_line``: the line of ``source``'s first line in ``filename``.
+    Decorators are dropped: the result is the plain function they decorate.
+    """
+    module = _parse(source, filename, first_line - 1)
+    defs = [s for s in module.body if isinstance(s, cst.FunctionDef)]
+    if len(defs) != 1:
+        raise ConversionError(
+            "expected the source of exactly one function",
+            filename=filename,
+            line=first_line,
+            column=1,
+            hint="pass a function defined with `def`",
+        )
+    ctx = _context(module, source, filename, first_line - 1, shadowed)
+    converted = _run_passes(module, ctx, source)
+    fn = next(s for s in converted.body if isinstance(s, cst.FunctionDef))
+    fn_pos = ctx.positions.get(fn)
+    fn = fn.with_changes(decorators=[], leading_lines=[])
+    if fn_pos is not None:
+        ctx.positions[fn] = fn_pos
+    out = converted.with_changes(body=[fn], header=[], footer=[])
+    report = sorted(ctx.report, key=lambda e: (e.line, e.column))
+    return FunctionResult(module=out, function=fn, report=report, positions=ctx.positions)

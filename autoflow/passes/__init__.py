@@ -1,0 +1,351 @@
+"""The passes: one libcst transformer per construct, and what they share.
+
+A pass is a :class:`Pass` subclass (a ``libcst.CSTTransformer``) built with the
+module's :class:`ConversionContext`. The driver (:mod:`autoflow.transpile`)
+runs the ``PASSES`` tuple in order over the whole module. What a pass gets for
+free:
+
+* ``self.ctx``: file name and source lines (for errors), the shared
+  :class:`~autoflow.naming.NameGenerator`, the report, and the original
+  position of every node, kept up to date across passes (``self.position``).
+* ``self.scope``: :class:`~autoflow.analysis.ScopeInfo` of the innermost
+  function being visited, computed when the pass enters it (on the tree the
+  pass was given, so look nodes up by their *original* node), or None at
+  module or class level. Counters restart at each top-level function, so
+  helper names are numbered per function in source order.
+* ``self.keep(...)`` / ``self.converted(...)``: report entries.
+* :func:`blocker`: the first statement that cannot move into a helper function.
+
+A new pass (``returns``, ``loop_exits``, ``expressions``, ``subscripts``)
+subclasses :class:`Pass`, calls ``super().visit_FunctionDef`` /
+``super().leave_FunctionDef`` if it overrides them, and is added to
+``PASSES``; no other pass needs to change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import libcst as cst
+
+from autoflow.analysis import ScopeInfo, analyse_function, attribute_path
+from autoflow.errors import ConversionError
+from autoflow import templates
+from autoflow.naming import NameGenerator, attribute_temp
+
+__all__ = ["Carry", "ConversionContext", "Pass", "RenameAttributes", "ReportEntry", "blocker", "is_simple_target", "with_leading_lines"]
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    """What happened to one control-flow construct of the input."""
+
+    line: int  # 1-based
+    column: int  # 1-based
+    construct: str  # 'if', 'elif', 'while', 'for', 'break', 'continue', 'return', 'ternary', 'and', 'or', 'not', ...
+    outcome: Literal["converted", "kept"]
+    detail: str  # converted: the runtime construct it became ('rt.ifelse'); kept: why it stays Python
+
+
+@dataclass
+class ConversionContext:
+    """State shared by all passes over one module."""
+
+    filename: str
+    source_lines: list[str]
+    names: NameGenerator
+    positions: dict[cst.CSTNode, tuple[int, int]]  # node -> (line, column), 1-based, user file
+    line_offset: int = 0  # added to parsed lines to get lines of the user's file
+    shadowed: frozenset[str] = frozenset()  # builtins the code rebinds (range, zip, ...)
+    report: list[ReportEntry] = field(default_factory=list)
+    converted_count: int = 0
+
+    def position(self, node: cst.CSTNode) -> tuple[int, int]:
+        return self.positions.get(node, (0, 0))
+
+    def source_line(self, line: int) -> str | None:
+        i = line - self.line_offset - 1
+        return self.source_lines[i] if 0 <= i < len(self.source_lines) else None
+
+    def error(self, node: cst.CSTNode, message: str, hint: str | None = None) -> ConversionError:
+        line, col = self.position(node)
+        return ConversionError(
+            message,
+            filename=self.filename,
+            line=line,
+            column=col,
+            source_line=self.source_line(line),
+            hint=hint,
+        )
+
+
+class Pass(cst.CSTTransformer):
+    """Base of all passes: scope analysis, numbering, positions, report."""
+
+    def __init__(self, ctx: ConversionContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self._scopes: list[ScopeInfo | None] = []
+        self._function_depth = 0
+
+    # -- scopes ------------------------------------------------------------
+    @property
+    def scope(self) -> ScopeInfo | None:
+        return self._scopes[-1] if self._scopes else None
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool | None:
+        if self._function_depth == 0:
+            self.ctx.names.reset_counters()
+        self._function_depth += 1
+        self._scopes.append(analyse_function(node, self.ctx.names.is_generated))
+        return True
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel:
+        self._scopes.pop()
+        self._function_depth -= 1
+        return updated_node
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool | None:
+        self._scopes.append(None)
+        return True
+
+    def leave_ClassDef(
+        self, original_node: cst.ClassDef, updated_node: cst.ClassDef
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel:
+        self._scopes.pop()
+        return updated_node
+
+    # -- positions ---------------------------------------------------------
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[no-untyped-def]
+        result = super().on_leave(original_node, updated_node)
+        pos = self.ctx.positions.get(original_node)
+        if pos is not None:
+            if isinstance(result, cst.CSTNode):
+                self.ctx.positions.setdefault(result, pos)
+            elif isinstance(result, cst.FlattenSentinel):
+                for node in result.nodes:
+                    self.ctx.positions.setdefault(node, pos)
+        return result
+
+    def position(self, node: cst.CSTNode) -> tuple[int, int]:
+        return self.ctx.position(node)
+
+    def place(self, nodes: Sequence[cst.CSTNode], like: cst.CSTNode) -> None:
+        """Give generated nodes the source position of the construct they replace."""
+        pos = self.ctx.positions.get(like)
+        if pos is not None:
+            for node in nodes:
+                self.ctx.positions.setdefault(node, pos)
+
+    # -- report ------------------------------------------------------------
+    def converted(self, node: cst.CSTNode, construct: str, detail: str) -> None:
+        line, col = self.position(node)
+        self.ctx.report.append(ReportEntry(line, col, construct, "converted", detail))
+        self.ctx.converted_count += 1
+
+    def keep(self, node: cst.CSTNode, construct: str, reason: str) -> None:
+        line, col = self.position(node)
+        self.ctx.report.append(ReportEntry(line, col, construct, "kept", reason))
+
+    # -- carried state -----------------------------------------------------
+    def carry(
+        self,
+        original: cst.CSTNode,
+        written: Sequence[str],
+        kills: set[str],
+        needed: set[str],
+        assume_bound: bool = False,
+    ) -> Carry:
+        """Plan the carried names of a construct (see :class:`Carry`).
+
+        ``written``: names and attribute paths the construct writes, in source
+        order; ``kills``: names it binds; ``needed``: names that must be carried
+        when written (live after, or read before written in the construct).
+        ``assume_bound``: the construct sits in a helper that already takes
+        every name it could carry (a nested ``elif``): no ``rt.Undefined``.
+        """
+        scope = self.scope
+        assert scope is not None
+        maybe = scope.maybe_bound.get(id(original), frozenset())
+        out = Carry()
+        for n in written:
+            if "." in n:
+                root = n.split(".", 1)[0]
+                if root in kills or (root not in maybe and not assume_bound) or n in out.temps:
+                    continue  # an object made inside the construct: nothing to carry
+                temp = self.ctx.names.name(attribute_temp(n))
+                out.temps[n] = temp
+                out.names.append(temp)
+                out.before.append(templates.assign(temp, _path_expr(n)))
+                out.after.append(templates.assign(_path_expr(n), temp))
+            elif n in needed or n in scope.always_live:
+                out.names.append(n)
+                if n not in maybe and not assume_bound:
+                    out.before.append(templates.undefined(n))
+        return out
+
+    # -- shared checks -----------------------------------------------------
+    def keep_reason(self, node: cst.CSTNode, blocks: Sequence[cst.CSTNode | None]) -> str | None:
+        """Why a construct must stay Python, or None if it can be converted."""
+        scope = self.scope
+        if scope is None:
+            return "not inside a function"
+        if scope.is_generator:
+            return "inside a generator function"
+        if scope.is_async:
+            return "inside an async function"
+        found = blocker([b for b in blocks if b is not None])
+        if found is not None:
+            kind, where = found
+            line = self.position(where)[0]
+            at = f" (line {line})" if line else ""
+            if kind in ("global", "nonlocal"):
+                return f"contains a '{kind}' declaration{at}"
+            if kind in ("async for", "async with"):
+                return f"contains '{kind}'{at}"
+            return f"contains '{kind}'{at}, which is not lowered yet"
+        return None
+
+
+@dataclass
+class Carry:
+    """The carried state of one construct.
+
+    ``names``: parameters and results of its helper functions, in source
+    order; an attribute path is carried by a local (``self.count`` by
+    ``self_count``, see ``temps``), loaded in ``before`` and stored back in
+    ``after``. ``before`` also binds ``rt.Undefined('y')`` for a carried name
+    that cannot be bound yet.
+    """
+
+    names: list[str] = field(default_factory=list)
+    temps: dict[str, str] = field(default_factory=dict)
+    before: list[cst.BaseStatement] = field(default_factory=list)
+    after: list[cst.BaseStatement] = field(default_factory=list)
+
+
+def with_leading_lines(
+    stmts: list[cst.BaseStatement], leading: Sequence[cst.EmptyLine]
+) -> list[cst.BaseStatement]:
+    """Give the construct's leading blank lines and comments to the first statement emitted."""
+    if not stmts or not leading:
+        return stmts
+    return [stmts[0].with_changes(leading_lines=list(leading)), *stmts[1:]]
+
+
+def _path_expr(path: str) -> cst.BaseExpression:
+    parts = path.split(".")
+    node: cst.BaseExpression = cst.Name(parts[0])
+    for part in parts[1:]:
+        node = cst.Attribute(value=node, attr=cst.Name(part))
+    return node
+
+
+def blocker(blocks: Sequence[cst.CSTNode]) -> tuple[str, cst.CSTNode] | None:
+    """The first statement that cannot move into a helper function.
+
+    ``return`` and ``yield`` would return from the helper, ``break`` and
+    ``continue`` (outside loops nested in ``blocks``) would leave no loop,
+    ``global``/``nonlocal`` would apply to the helper. Nested functions and
+    classes are not searched.
+    """
+    for block in blocks:
+        found = _blocker(block, in_loop=False)
+        if found is not None:
+            return found
+    return None
+
+
+def _blocker(node: cst.CSTNode, in_loop: bool) -> tuple[str, cst.CSTNode] | None:
+    if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        return None
+    if isinstance(node, cst.Return):
+        return "return", node
+    if isinstance(node, (cst.Break, cst.Continue)):
+        if not in_loop:
+            return ("break" if isinstance(node, cst.Break) else "continue"), node
+        return None
+    if isinstance(node, cst.Global):
+        return "global", node
+    if isinstance(node, cst.Nonlocal):
+        return "nonlocal", node
+    if isinstance(node, (cst.Yield,)):
+        return "yield", node
+    if isinstance(node, cst.Await):
+        return "await", node
+    if isinstance(node, (cst.For, cst.While)):
+        if isinstance(node, cst.For) and node.asynchronous is not None:
+            return "async for", node
+        found = _blocker(node.body, True)
+        if found is None and node.orelse is not None:
+            found = _blocker(node.orelse, in_loop)
+        if found is None:
+            found = _blocker(node.iter if isinstance(node, cst.For) else node.test, in_loop)
+        return found
+    if isinstance(node, cst.With) and node.asynchronous is not None:
+        return "async with", node
+    if isinstance(node, (cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.EmptyLine, cst.TrailingWhitespace, cst.SimpleWhitespace, cst.Newline)):
+        return None
+    for child in node.children:
+        found = _blocker(child, in_loop)
+        if found is not None:
+            return found
+    return None
+
+
+def is_simple_target(node: cst.BaseExpression) -> bool:
+    """A loop target of plain names (``x``, ``i, x``, ``(a, (b, c))``)."""
+    if isinstance(node, cst.Name):
+        return True
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return all(
+            not isinstance(el, cst.StarredElement) and is_simple_target(el.value)
+            for el in node.elements
+        )
+    return False
+
+
+class RenameAttributes(cst.CSTTransformer):
+    """Replace attribute paths (``self.count``) by the locals that carry them.
+
+    Self-assignments this creates (``self_count = self_count``, from a nested
+    construct's own load and store of the same path) are dropped.
+    """
+
+    def __init__(self, temps: dict[str, str]) -> None:
+        super().__init__()
+        self.temps = temps
+
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.BaseExpression:
+        path = attribute_path(updated_node)
+        if path is not None and path in self.temps:
+            return cst.Name(self.temps[path], lpar=updated_node.lpar, rpar=updated_node.rpar)
+        return updated_node
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.BaseStatement | cst.RemovalSentinel:
+        temps = set(self.temps.values())
+        body = [s for s in updated_node.body if not _is_self_assign(s, temps)]
+        if not body:
+            return cst.RemoveFromParent()
+        if len(body) != len(updated_node.body):
+            return updated_node.with_changes(body=body)
+        return updated_node
+
+
+def _is_self_assign(stmt: cst.BaseSmallStatement, names: set[str]) -> bool:
+    return (
+        isinstance(stmt, cst.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0].target, cst.Name)
+        and isinstance(stmt.value, cst.Name)
+        and stmt.targets[0].target.value == stmt.value.value
+        and stmt.value.value in names
+    )
