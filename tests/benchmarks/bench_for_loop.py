@@ -12,7 +12,9 @@ For each: steady-state per-call time (median of many calls) and first-call
 time (trace + compile + run; median over fresh functions). Prints medians and
 ratios; asserts nothing about absolute times.
 
-Run:  python tests/benchmarks/bench_for_loop.py [--steps 1000] [--repeats 7]
+Run:  python tests/benchmarks/bench_for_loop.py [--steps 1000] [--repeats 7] [--quick]
+
+Prints one row per result in the run_all.py table format.
 """
 
 from __future__ import annotations
@@ -114,12 +116,11 @@ def compare(
         run_b.append(steady(fb, xs, calls))
     ca, cb = statistics.median(compile_a), statistics.median(compile_b)
     ra, rb = statistics.median(run_a), statistics.median(run_b)
-    print(f"{name}:")
     print(
-        f"  first call   for_loop {ca * 1e3:8.2f} ms   lax.scan {cb * 1e3:8.2f} ms   ratio {ca / cb:.3f} (target <= 1.2)"
+        f"| {name} | first call vs lax.scan | {ca * 1e3:.1f} ms | {cb * 1e3:.1f} ms | {ca / cb:.2f} | <= 1.2 |"
     )
     print(
-        f"  steady state for_loop {ra * 1e6:8.1f} us   lax.scan {rb * 1e6:8.1f} us   ratio {ra / rb:.3f} (target <= 1.05)"
+        f"| {name} | steady state vs lax.scan | {ra * 1e6:.1f} us | {rb * 1e6:.1f} us | {ra / rb:.2f} | <= 1.05 |"
     )
 
 
@@ -129,14 +130,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--width", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--calls", type=int, default=50)
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, a smoke run")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.repeats, args.calls = 3, 10
     xs = jax.random.normal(jax.random.PRNGKey(0), (args.steps, args.width))
     print(
         f"jax {jax.__version__} on {jax.devices()[0].platform}, {args.steps} steps x {args.width} wide, medians of {args.repeats}"
     )
-    compare("pure (jax.jit)", make_pure_for_loop, make_pure_scan, xs, args.repeats, args.calls)
     compare(
-        "variable (rt.jit vs jax.jit)",
+        f"for_loop {args.steps} steps, pure (jax.jit)",
+        make_pure_for_loop,
+        make_pure_scan,
+        xs,
+        args.repeats,
+        args.calls,
+    )
+    compare(
+        f"for_loop {args.steps} steps, Variable (rt.jit vs jax.jit)",
         lambda: make_variable_for_loop(args.width),
         lambda: make_variable_scan(args.width),
         xs,
