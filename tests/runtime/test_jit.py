@@ -176,6 +176,23 @@ def test_variables_inside_container_arguments_and_module_arguments() -> None:
     assert int(one.n) == 4 and int(two.n) == 2
 
 
+def test_variables_inside_named_tuple_arguments() -> None:
+    from typing import NamedTuple
+
+    class State(NamedTuple):
+        pos: rt.Variable
+        vel: rt.Variable
+
+    @rt.jit
+    def move(s: State, dt: float) -> None:
+        s.pos.value = s.pos + dt * s.vel
+
+    s = State(rt.Variable(jnp.zeros(2)), rt.Variable(jnp.array([1.0, 2.0])))
+    move(s, 0.5)
+    move(s, 0.5)
+    np.testing.assert_array_equal(s.pos.value, [1.0, 2.0])
+
+
 def test_returned_variables_are_values() -> None:
     v = rt.Variable(jnp.arange(3.0))
 
@@ -434,6 +451,8 @@ def test_writing_inside_jax_jit_is_a_clear_error() -> None:
 
     with pytest.raises(RuntimeError, match=r"inside a JAX transformation.*Compile the outer"):
         jax.jit(f)(jnp.ones(2))
+    with pytest.raises(RuntimeError, match=r"writes 1 Variable\(s\) \(shape \(2,\) float32\)"):
+        jax.vmap(f)(jnp.ones((3, 2)))
     np.testing.assert_array_equal(v.value, [0.0, 0.0])
     f(jnp.ones(2))  # still fine at the top level
     np.testing.assert_array_equal(v.value, [1.0, 1.0])
