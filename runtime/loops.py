@@ -577,7 +577,8 @@ def for_each(
         filename = code.co_filename if code else "<unknown>"
         lineno = code.co_firstlineno if code else 0
         warnings.warn_explicit(
-            f"the body of this loop ({getattr(body_fun, '__qualname__', body_fun)!s}) needs a "
+            f"{filename}:{lineno}: the body of this loop "
+            f"({getattr(body_fun, '__qualname__', body_fun)!s}) needs a "
             f"concrete loop item ({type(exc).__name__}), so the loop over {iterable!r:.60} is "
             f"unrolled in Python: compile time grows with its length. Index arrays (x[i]) "
             f"rather than Python lists with the loop index to keep it a compiled loop. "

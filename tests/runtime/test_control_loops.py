@@ -301,6 +301,9 @@ def test_for_each_unrolls_with_a_warning_when_the_index_must_be_concrete():
     with pytest.warns(rt.UnrolledLoopWarning, match=r"body.*unrolled in Python") as record:
         assert float(f(0.5)) == 111.5
     assert record[0].filename == __file__
+    assert f"{__file__}:{body.__code__.co_firstlineno}: the body of this loop" in str(
+        record[0].message
+    )
     assert record[0].lineno == body.__code__.co_firstlineno
 
 
