@@ -1,0 +1,52 @@
+"""Property-based testing for autoflow: random programs and the differential check.
+
+``programs()`` draws whole small Python functions as source text;
+``assert_equivalent(fn, *strategies)`` checks, with Hypothesis, that
+``autoflow.convert(fn)`` and ``autoflow.jit(fn)`` compute what ``fn``
+computes eagerly. See docs/testing.md. Needs ``hypothesis`` (the ``test``
+extra).
+"""
+
+from autoflow.testing.equivalence import (
+    CLEAR_ERRORS as CLEAR_ERRORS,
+    DEFAULT_ATOL as DEFAULT_ATOL,
+    DEFAULT_RTOL as DEFAULT_RTOL,
+    EquivalenceError as EquivalenceError,
+    IllConditioned as IllConditioned,
+    ProgramChecker as ProgramChecker,
+    assert_equivalent as assert_equivalent,
+    check_equivalent as check_equivalent,
+    check_program as check_program,
+    compare as compare,
+    load_program as load_program,
+    run_oracle as run_oracle,
+)
+from autoflow.testing.programs import (
+    FAMILIES as FAMILIES,
+    Param as Param,
+    Program as Program,
+    inputs_for as inputs_for,
+    program_from_source as program_from_source,
+    programs as programs,
+)
+
+__all__ = [
+    "CLEAR_ERRORS",
+    "DEFAULT_ATOL",
+    "DEFAULT_RTOL",
+    "FAMILIES",
+    "EquivalenceError",
+    "IllConditioned",
+    "Param",
+    "Program",
+    "ProgramChecker",
+    "assert_equivalent",
+    "check_equivalent",
+    "check_program",
+    "compare",
+    "inputs_for",
+    "load_program",
+    "program_from_source",
+    "programs",
+    "run_oracle",
+]

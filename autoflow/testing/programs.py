@@ -1,0 +1,1059 @@
+"""A Hypothesis strategy that draws whole small Python functions as source text.
+
+Equivalent to this Python::
+
+    program = programs().example()   # a Program: .source, .name, .params
+    print(program.source)
+    # def f(x, n):
+    #     s = 0.0
+    #     for i in range(n):
+    #         if x[i % 3] > s:
+    #             s = s + x[i % 3]
+    #     return s
+
+Every drawn program is deterministic, terminates after at most a few hundred
+statements, keeps its values finite and small, and runs eagerly without error
+unless it reads a name that only some paths define (then
+``program.reads_maybe_unbound`` is true and eager Python may raise
+``UnboundLocalError``, which is part of the test).
+
+The construction keeps three invariants that make eager NumPy, eager JAX and
+compiled JAX agree, so that a difference is a transpiler bug and not noise:
+
+- Every name has one kind for the whole program (float scalar, int scalar,
+  bool, or float array of one fixed length), so branches and iterations never
+  change a value's type or shape.
+- Values grow at most linearly with the number of statements executed: a
+  right-hand side may contain the writable names with total coefficient at most
+  one (``s = 0.5 * s + 0.5 * t``, ``s += x[i]``), plus bounded terms
+  (constants, read-only parameters, ``jnp.tanh(...)``, ``... % 5``). Products
+  of writable names only appear inside a bounded function.
+- Arrays are never aliased (no ``w = x``), indices are always in range
+  (``i % 3`` or a loop index known to be below the length), and an array is
+  not written while a ``for`` loop iterates over it, so NumPy's in-place
+  ``w[i] = v`` and JAX's functional update mean the same thing.
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from hypothesis import strategies as st
+
+__all__ = [
+    "FAMILIES",
+    "Param",
+    "Program",
+    "inputs_for",
+    "program_from_source",
+    "programs",
+]
+
+Kind = Literal["int", "float", "bool", "array"]
+
+#: Construct families a program can contain; ``Program.features`` is a subset.
+FAMILIES: tuple[str, ...] = (
+    "assign",
+    "augassign",
+    "if",
+    "elif",
+    "else",
+    "nested_if",
+    "while",
+    "for_range_static",
+    "for_range_traced",
+    "for_array",
+    "for_enumerate",
+    "nested_loop",
+    "break",
+    "continue",
+    "return_in_if",
+    "return_in_loop",
+    "ternary",
+    "and",
+    "or",
+    "not",
+    "chained_compare",
+    "subscript_assign",
+    "branch_only_name",
+    "loop_target_after_loop",
+    "maybe_unbound_read",
+    "array_param",
+    "int_param",
+    "float_param",
+)
+
+# Float constants are dyadic (exact in float32 and float64) so that eager
+# float64 arithmetic on them rounds exactly like compiled float32 arithmetic.
+_FLOAT_CONSTS = (0.0, 0.5, 1.0, -1.0, 1.5, 2.0, -0.5, 0.25, -2.0, 0.125)
+_INT_CONSTS = (0, 1, 2, 3, -1, 4, 5)
+_FLOAT_INPUT_NUMERATOR = 32  # float inputs are k / 8 for |k| <= 32
+_INT_INPUT_RANGE = (-2, 6)  # traced range() bounds and while bounds stay small
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a drawn program.
+
+    ``kind`` is ``"int"`` (a Python int), ``"float"`` (a Python float) or
+    ``"array"`` (a 1-D float32 array of ``length`` elements).
+    """
+
+    name: str
+    kind: Literal["int", "float", "array"]
+    length: int = 0
+
+    def strategy(self) -> st.SearchStrategy[Any]:
+        """Inputs for this parameter: small ints, dyadic floats, float32 arrays."""
+        if self.kind == "int":
+            return st.integers(*_INT_INPUT_RANGE)
+        dyadic = st.integers(-_FLOAT_INPUT_NUMERATOR, _FLOAT_INPUT_NUMERATOR).map(lambda k: k / 8)
+        if self.kind == "float":
+            return dyadic
+        return st.lists(dyadic, min_size=self.length, max_size=self.length).map(
+            lambda xs: np.asarray(xs, dtype=np.float32)
+        )
+
+    def describe(self) -> str:
+        return f"{self.name}: array[{self.length}]" if self.kind == "array" else f"{self.name}: {self.kind}"
+
+
+@dataclass(frozen=True)
+class Program:
+    """A drawn function: its source text, its name and its parameters.
+
+    ``features`` names the construct families (see ``FAMILIES``) that occur in
+    it. ``reads_maybe_unbound`` is true when the program reads a name that some
+    path leaves unbound: eager Python may raise ``UnboundLocalError`` for some
+    inputs, and a compiled version may reject the program with a clear error.
+    """
+
+    source: str
+    name: str
+    params: tuple[Param, ...]
+    features: frozenset[str] = field(default=frozenset(), compare=False)
+    reads_maybe_unbound: bool = False
+
+    def inputs(self) -> st.SearchStrategy[tuple[Any, ...]]:
+        """A strategy for argument tuples that match ``params``."""
+        return inputs_for(self)
+
+    def __str__(self) -> str:
+        header = ", ".join(p.describe() for p in self.params)
+        return f"# params: {header}\n{self.source}"
+
+
+def inputs_for(program: Program) -> st.SearchStrategy[tuple[Any, ...]]:
+    """A strategy for argument tuples that match ``program.params``."""
+    return st.tuples(*(p.strategy() for p in program.params))
+
+
+def program_from_source(source: str, params: Sequence[Param] | str) -> Program:
+    """Wrap hand-written source (one ``def``) as a Program, e.g. for regressions.
+
+    ``params`` is a sequence of Param or a string like ``"x: array[3], n: int"``.
+    """
+    if isinstance(params, str):
+        params = _parse_params(params)
+    tree = ast.parse(source)
+    defs = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+    if len(defs) != 1:
+        raise ValueError("program_from_source expects exactly one top-level def")
+    names = [a.arg for a in defs[0].args.args]
+    if names != [p.name for p in params]:
+        raise ValueError(f"parameters {names} do not match {[p.name for p in params]}")
+    return Program(source=source.strip("\n") + "\n", name=defs[0].name, params=tuple(params))
+
+
+def _parse_params(text: str) -> tuple[Param, ...]:
+    out = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, kind = (s.strip() for s in part.partition(":"))
+        if kind.startswith("array[") and kind.endswith("]"):
+            out.append(Param(name, "array", int(kind[6:-1])))
+        elif kind in ("int", "float"):
+            out.append(Param(name, kind))  # type: ignore[arg-type]
+        else:
+            raise ValueError(f"unknown parameter kind {kind!r} in {text!r}")
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------
+# AST helpers. We build Python's own ast and print it with ast.unparse, which
+# gives consistent 4-space indentation and minimal parentheses.
+
+
+def _name(n: str) -> ast.expr:
+    return ast.Name(id=n, ctx=ast.Load())
+
+
+def _const(v: float | int | bool) -> ast.expr:
+    return ast.Constant(value=v)
+
+
+def _jnp(fn: str, *args: ast.expr) -> ast.expr:
+    return ast.Call(
+        func=ast.Attribute(value=_name("jnp"), attr=fn, ctx=ast.Load()), args=list(args), keywords=[]
+    )
+
+
+def _call(fn: str, *args: ast.expr) -> ast.expr:
+    return ast.Call(func=_name(fn), args=list(args), keywords=[])
+
+
+def _binop(left: ast.expr, op: ast.operator, right: ast.expr) -> ast.expr:
+    return ast.BinOp(left=left, op=op, right=right)
+
+
+def _store(n: str) -> ast.expr:
+    return ast.Name(id=n, ctx=ast.Store())
+
+
+@dataclass
+class _Expr:
+    node: ast.expr
+    weight: float  # coefficient on the writable names (growth), see module docstring
+
+
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Options:
+    allow_if: bool
+    allow_while: bool
+    allow_for: bool
+    allow_break: bool
+    allow_continue: bool
+    allow_early_return: bool
+    allow_return_in_loop: bool
+    allow_ternary: bool
+    allow_boolops: bool
+    allow_subscript_assign: bool
+    allow_traced_range: bool
+    allow_maybe_unbound: bool
+    max_depth: int
+    max_loop_depth: int
+    max_statements: int
+
+
+@dataclass
+class _Var:
+    name: str
+    kind: Kind
+    length: int = 0  # arrays
+    writable: bool = True
+    weight: float = 1.0  # 1: can grow with execution (see module docstring); 0: bounded
+    bound: int | None = None  # ints known to lie in [0, bound)
+
+
+@dataclass
+class _Loop:
+    kind: str
+    iterated: str | None  # array a for-loop iterates over (read-only in its body)
+
+
+class _Gen:
+    """Draws one program. All randomness goes through ``self.draw``."""
+
+    def __init__(self, draw: Callable[[st.SearchStrategy[Any]], Any], opts: _Options) -> None:
+        self.draw = draw
+        self.opts = opts
+        self.vars: dict[str, _Var] = {}
+        self.defined: set[str] = set()
+        self.maybe: set[str] = set()
+        self.loops: list[_Loop] = []
+        self.budget = opts.max_statements
+        self.features: set[str] = set()
+        self.maybe_read = False
+        self.counter_ids = 0
+        self.ret_kinds: tuple[Kind, ...] = ()
+        self.ret_length = 0
+
+    # -- choices ---------------------------------------------------------
+    def choice(self, options: Sequence[Any]) -> Any:
+        return self.draw(st.sampled_from(list(options)))
+
+    def chance(self, p: float) -> bool:
+        # integers shrink towards 0 == False, so minimal programs drop optional parts
+        return self.draw(st.integers(0, 999)) >= int(1000 * (1 - p))
+
+    # -- names -----------------------------------------------------------
+    def readable(self, kind: Kind, *, length: int | None = None, max_weight: float = 1.0) -> list[_Var]:
+        out = []
+        for v in self.vars.values():
+            if v.kind != kind or (length is not None and v.length != length):
+                continue
+            if v.weight > max_weight:
+                continue
+            if v.name in self.defined:
+                out.append(v)
+        return out
+
+    def maybe_unbound(self, kind: Kind, *, length: int | None = None, max_weight: float = 1.0) -> list[_Var]:
+        if not self.opts.allow_maybe_unbound:
+            return []
+        out = []
+        for v in self.vars.values():
+            if v.kind != kind or (length is not None and v.length != length):
+                continue
+            if v.weight > max_weight:
+                continue
+            if v.name in self.maybe and v.name not in self.defined:
+                out.append(v)
+        return out
+
+    def pick_read(self, kind: Kind, *, length: int | None = None, max_weight: float = 1.0) -> _Var | None:
+        unbound = self.maybe_unbound(kind, length=length, max_weight=max_weight)
+        if unbound and self.chance(0.04):
+            self.maybe_read = True
+            self.features.add("maybe_unbound_read")
+            return self.choice(unbound)
+        cands = self.readable(kind, length=length, max_weight=max_weight)
+        return self.choice(cands) if cands else None
+
+    def var_weight(self, v: _Var) -> float:
+        return v.weight
+
+    def writable(self, kind: Kind) -> list[_Var]:
+        frozen = {lp.iterated for lp in self.loops}
+        return [v for v in self.vars.values() if v.kind == kind and v.writable and v.name not in frozen]
+
+    # -- expressions -----------------------------------------------------
+    def index(self, length: int) -> ast.expr:
+        """An int expression in [0, length), length >= 1."""
+        direct = [
+            v
+            for v in self.vars.values()
+            if v.kind == "int" and v.bound is not None and v.bound <= length and v.name in self.defined
+        ]
+        if direct and self.chance(0.5):
+            return _name(self.choice(direct).name)
+        inner = self.int_expr(2, free=True)
+        return _binop(inner.node, ast.Mod(), _const(length))
+
+    def float_leaf(self, max_weight: float) -> _Expr:
+        options = ["const"]
+        if self.readable("float", max_weight=max_weight):
+            options += ["var", "var"]
+        arrays = [v for v in self.readable("array", max_weight=max_weight) if v.length >= 1]
+        if arrays:
+            options += ["elem", "elem"]
+        if self.readable("int", max_weight=max_weight):
+            options.append("int")
+        kind = self.choice(options)
+        if kind == "const":
+            return _Expr(_const(self.choice(_FLOAT_CONSTS)), 0.0)
+        if kind == "var":
+            v = self.pick_read("float", max_weight=max_weight)
+            assert v is not None
+            return _Expr(_name(v.name), self.var_weight(v))
+        if kind == "elem":
+            arr = self.choice(arrays)
+            node = ast.Subscript(value=_name(arr.name), slice=self.index(arr.length), ctx=ast.Load())
+            return _Expr(node, self.var_weight(arr))
+        v = self.choice(self.readable("int", max_weight=max_weight))
+        return _Expr(_binop(_const(0.5), ast.Mult(), _name(v.name)), 0.5 * self.var_weight(v))
+
+    def float_expr(self, depth: int, max_weight: float = 1.0, *, free: bool = False) -> _Expr:
+        """A float scalar expression whose writable-name coefficient is <= max_weight.
+
+        ``free``: inside a bounded function, products are fine.
+        """
+        if depth <= 0:
+            return self.float_leaf(max_weight)
+        forms = ["leaf", "leaf", "add", "sub", "scale", "tanh", "abs", "minmax", "reduce"]
+        forms += ["sin", "clip"]
+        if free:
+            forms += ["mul", "mul"]
+        if self.opts.allow_ternary:
+            forms.append("ternary")
+        if self.opts.allow_boolops:
+            forms.append("value_or")
+        form = self.choice(forms)
+        if form == "leaf":
+            return self.float_leaf(max_weight)
+        if form in ("add", "sub"):
+            left = self.float_expr(depth - 1, max_weight, free=free)
+            right = self.float_expr(depth - 1, max_weight - left.weight if not free else max_weight, free=free)
+            op = ast.Add() if form == "add" else ast.Sub()
+            return _Expr(_binop(left.node, op, right.node), left.weight + right.weight)
+        if form == "mul":
+            left = self.float_expr(depth - 1, 1.0)
+            right = self.float_expr(depth - 1, 1.0)
+            return _Expr(_binop(left.node, ast.Mult(), right.node), left.weight * 4)
+        if form == "scale":
+            c = self.choice((0.5, -0.5, 2.0, -1.0, 0.25))
+            inner = self.float_expr(depth - 1, max_weight / abs(c), free=free)
+            return _Expr(_binop(_const(c), ast.Mult(), inner.node), abs(c) * inner.weight)
+        if form == "tanh":
+            inner = self.float_expr(depth - 1, 8.0, free=True)
+            return _Expr(_jnp("tanh", inner.node), 0.0)
+        if form == "sin":
+            # no products inside sin: large arguments make float32 sin inaccurate
+            inner = self.float_expr(depth - 1, 1.0)
+            return _Expr(_jnp(self.choice(("sin", "cos")), inner.node), 0.0)
+        if form == "clip":
+            inner = self.float_expr(depth - 1, 8.0, free=True)
+            return _Expr(_jnp("clip", inner.node, _const(-2.0), _const(2.0)), 0.0)
+        if form == "abs":
+            inner = self.float_expr(depth - 1, max_weight, free=free)
+            return _Expr(_jnp("abs", inner.node), inner.weight)
+        if form == "minmax":
+            left = self.float_expr(depth - 1, max_weight, free=free)
+            right = self.float_expr(depth - 1, max_weight, free=free)
+            fn = self.choice(("maximum", "minimum"))
+            return _Expr(_jnp(fn, left.node, right.node), max(left.weight, right.weight))
+        if form == "reduce":
+            arrays = [v for v in self.readable("array") if v.length >= 1]
+            if not arrays:
+                return self.float_leaf(max_weight)
+            arr = self.choice(arrays)
+            fn = self.choice(("mean", "max", "min", "sum"))
+            w = self.var_weight(arr) * (arr.length if fn == "sum" else 1)
+            if w > max_weight and not free:
+                return self.float_leaf(max_weight)
+            return _Expr(_jnp(fn, _name(arr.name)), w)
+        if form == "ternary":
+            self.features.add("ternary")
+            test = self.bool_expr(depth - 1)
+            body = self.float_expr(depth - 1, max_weight, free=free)
+            orelse = self.float_expr(depth - 1, max_weight, free=free)
+            node = ast.IfExp(test=test, body=body.node, orelse=orelse.node)
+            return _Expr(node, max(body.weight, orelse.weight))
+        # value_or: Python returns the left operand when it is truthy
+        self.features.add("or")
+        left = self.float_expr(depth - 1, max_weight, free=free)
+        right = self.float_expr(depth - 1, max_weight, free=free)
+        return _Expr(ast.BoolOp(op=ast.Or(), values=[left.node, right.node]), max(left.weight, right.weight))
+
+    def int_leaf(self, max_weight: float) -> _Expr:
+        v = None
+        if self.chance(0.7):
+            v = self.pick_read("int", max_weight=max_weight)
+        if v is None:
+            return _Expr(_const(self.choice(_INT_CONSTS)), 0.0)
+        return _Expr(_name(v.name), self.var_weight(v))
+
+    def int_expr(self, depth: int, max_weight: float = 1.0, *, free: bool = False) -> _Expr:
+        if depth <= 0:
+            return self.int_leaf(max_weight)
+        forms = ["leaf", "leaf", "add", "sub", "mod", "clip", "count"]
+        if free:
+            forms.append("mul")
+        if self.opts.allow_ternary:
+            forms.append("ternary")
+        form = self.choice(forms)
+        if form == "leaf":
+            return self.int_leaf(max_weight)
+        if form in ("add", "sub"):
+            left = self.int_expr(depth - 1, max_weight, free=free)
+            right = self.int_expr(depth - 1, max_weight - left.weight if not free else max_weight, free=free)
+            op = ast.Add() if form == "add" else ast.Sub()
+            return _Expr(_binop(left.node, op, right.node), left.weight + right.weight)
+        if form == "mul":
+            # operands are linearly bounded, so the product fits in int32
+            left = self.int_expr(depth - 1, 1.0)
+            right = self.int_expr(depth - 1, 1.0)
+            return _Expr(_binop(left.node, ast.Mult(), right.node), 16.0)
+        if form == "mod":
+            inner = self.int_expr(depth - 1, 8.0, free=True)
+            return _Expr(_binop(inner.node, ast.Mod(), _const(self.choice((2, 3, 4, 5)))), 0.0)
+        if form == "clip":
+            inner = self.int_expr(depth - 1, 8.0, free=True)
+            return _Expr(_jnp("clip", inner.node, _const(0), _const(4)), 0.0)
+        if form == "count":
+            arrays = self.readable("array")
+            if not arrays:
+                return self.int_leaf(max_weight)
+            arr = self.choice(arrays)
+            cmp = ast.Compare(
+                left=_name(arr.name),
+                ops=[self.choice((ast.Gt(), ast.Lt()))],
+                comparators=[self.float_expr(depth - 1, 8.0, free=True).node],
+            )
+            return _Expr(_jnp("sum", cmp), 0.0)
+        self.features.add("ternary")
+        test = self.bool_expr(depth - 1)
+        body = self.int_expr(depth - 1, max_weight, free=free)
+        orelse = self.int_expr(depth - 1, max_weight, free=free)
+        return _Expr(ast.IfExp(test=test, body=body.node, orelse=orelse.node), max(body.weight, orelse.weight))
+
+    def compare(self, depth: int) -> ast.expr:
+        if self.chance(0.35):
+            left = self.int_expr(depth, 8.0, free=True).node
+            right = self.int_expr(max(depth - 1, 0), 8.0, free=True).node
+            op = self.choice((ast.Lt(), ast.Gt(), ast.LtE(), ast.GtE(), ast.Eq(), ast.NotEq()))
+        else:
+            left = self.float_expr(depth, 8.0, free=True).node
+            right = self.float_expr(max(depth - 1, 0), 8.0, free=True).node
+            # no float ==: exact float equality is not a transpiler property
+            op = self.choice((ast.Lt(), ast.Gt(), ast.LtE(), ast.GtE()))
+        if self.opts.allow_boolops and self.chance(0.1):
+            self.features.add("chained_compare")
+            third = self.float_expr(0, 8.0, free=True).node
+            return ast.Compare(left=left, ops=[op, self.choice((ast.Lt(), ast.Gt()))], comparators=[right, third])
+        return ast.Compare(left=left, ops=[op], comparators=[right])
+
+    def bool_expr(self, depth: int) -> ast.expr:
+        forms = ["cmp", "cmp", "cmp"]
+        if self.readable("bool"):
+            forms.append("var")
+        if depth > 0:
+            forms.append("bitand")
+            if self.opts.allow_boolops:
+                forms += ["and", "or", "not"]
+        form = self.choice(forms)
+        if form == "cmp":
+            return self.compare(max(depth - 1, 0))
+        if form == "var":
+            v = self.pick_read("bool")
+            assert v is not None
+            return _name(v.name)
+        if form == "bitand":
+            # (a < b) & (c > d): elementwise on bools, valid without boolop support
+            op = self.choice((ast.BitAnd(), ast.BitOr()))
+            return _binop(self.compare(0), op, self.compare(0))
+        if form == "not":
+            self.features.add("not")
+            return ast.UnaryOp(op=ast.Not(), operand=self.bool_expr(depth - 1))
+        self.features.add(form)
+        op = ast.And() if form == "and" else ast.Or()
+        return ast.BoolOp(op=op, values=[self.bool_expr(depth - 1), self.bool_expr(depth - 1)])
+
+    def array_expr(self, length: int, depth: int) -> _Expr:
+        """A fresh float array of ``length``: never a bare name (no aliasing)."""
+        sources = self.readable("array", length=length)
+        forms = ["zeros"]
+        if sources:
+            forms += ["scale", "shift", "tanh", "where", "clip", "abs", "maximum"]
+        form = self.choice(forms)
+        if form == "zeros":
+            return _Expr(_jnp(self.choice(("zeros", "ones")), _const(length)), 0.0)
+        src = self.choice(sources)
+        base = _name(src.name)
+        w = self.var_weight(src)
+        if form == "scale":
+            c = self.choice((0.5, -1.0, 0.25, -0.5))
+            return _Expr(_binop(base, ast.Mult(), _const(c)), abs(c) * w)
+        if form == "shift":
+            rhs = self.float_expr(max(depth - 1, 0), 0.0)
+            return _Expr(_binop(base, self.choice((ast.Add(), ast.Sub())), rhs.node), w)
+        if form == "tanh":
+            return _Expr(_jnp("tanh", base), 0.0)
+        if form == "clip":
+            return _Expr(_jnp("clip", base, _const(-1.0), _const(1.0)), 0.0)
+        if form == "abs":
+            return _Expr(_jnp("abs", base), w)
+        if form == "maximum":
+            rhs = self.float_expr(max(depth - 1, 0), 0.0)
+            return _Expr(_jnp(self.choice(("maximum", "minimum")), base, rhs.node), w)
+        other = self.choice(sources)
+        cmp = ast.Compare(left=base, ops=[ast.Gt()], comparators=[self.float_expr(0, 8.0, free=True).node])
+        scaled = _binop(_name(other.name), ast.Mult(), _const(0.5))
+        return _Expr(_jnp("where", cmp, base, scaled), w)
+
+    def ret_value(self) -> ast.expr:
+        elts = []
+        for kind in self.ret_kinds:
+            if kind == "float":
+                elts.append(self.float_expr(2, 8.0, free=True).node)
+            elif kind == "int":
+                elts.append(self.int_expr(2, 8.0, free=True).node)
+            elif kind == "bool":
+                elts.append(self.bool_expr(1))
+            else:
+                arr = self.pick_read("array", length=self.ret_length)
+                if arr is not None and self.chance(0.6):
+                    elts.append(_name(arr.name))
+                else:
+                    elts.append(self.array_expr(self.ret_length, 1).node)
+        if len(elts) == 1:
+            return elts[0]
+        return ast.Tuple(elts=elts, ctx=ast.Load())
+
+    # -- statements ------------------------------------------------------
+    def assign(self) -> list[ast.stmt] | None:
+        kinds = [k for k in ("float", "float", "int", "bool", "array") if self.writable(k)]  # type: ignore[arg-type]
+        kind = self.choice(kinds)
+        target = self.choice(self.writable(kind))
+        if kind == "float":
+            if self.chance(0.2):
+                value = _const(self.choice(_FLOAT_CONSTS))
+            else:
+                value = self.float_expr(2).node
+        elif kind == "int":
+            value = self.int_expr(2).node
+        elif kind == "bool":
+            value = self.bool_expr(2)
+        else:
+            value = self.array_expr(target.length, 2).node
+        self.bind(target.name)
+        self.features.add("assign")
+        return [ast.Assign(targets=[_store(target.name)], value=value)]
+
+    def augassign(self) -> list[ast.stmt] | None:
+        kinds = [
+            k
+            for k in ("float", "int", "array")
+            if [v for v in self.writable(k) if v.name in self.defined]  # type: ignore[arg-type]
+        ]
+        if not kinds:
+            return None
+        kind = self.choice(kinds)
+        target = self.choice([v for v in self.writable(kind) if v.name in self.defined])
+        if kind == "float":
+            op = self.choice((ast.Add(), ast.Sub(), ast.Mult()))
+            if isinstance(op, ast.Mult):
+                value = self.choice((_const(0.5), _const(-0.5), _jnp("tanh", self.float_expr(1, 8.0, free=True).node)))
+            else:
+                value = self.float_expr(2, 0.0).node
+        elif kind == "int":
+            op = self.choice((ast.Add(), ast.Sub()))
+            value = self.int_expr(1, 0.0).node
+        else:
+            op = self.choice((ast.Add(), ast.Sub(), ast.Mult()))
+            value = self.float_expr(1, 0.0).node if not isinstance(op, ast.Mult) else _const(0.5)
+        self.features.add("augassign")
+        return [ast.AugAssign(target=_store(target.name), op=op, value=value)]
+
+    def subscript_assign(self) -> list[ast.stmt] | None:
+        arrays = [v for v in self.writable("array") if v.name in self.defined and v.length >= 1]
+        if not arrays:
+            return None
+        arr = self.choice(arrays)
+        target = ast.Subscript(value=_name(arr.name), slice=self.index(arr.length), ctx=ast.Store())
+        self.features.add("subscript_assign")
+        if self.chance(0.4):
+            op = self.choice((ast.Add(), ast.Sub()))
+            return [ast.AugAssign(target=target, op=op, value=self.float_expr(1, 0.0).node)]
+        return [ast.Assign(targets=[target], value=self.float_expr(2).node)]
+
+    def bind(self, name: str) -> None:
+        self.defined.add(name)
+        self.maybe.add(name)
+
+    def block(self, depth: int, *, keep_going: float = 0.6) -> tuple[list[ast.stmt], bool]:
+        """Statements until the budget or a draw ends the block; (stmts, terminates)."""
+        out: list[ast.stmt] = []
+        while self.budget > 0:
+            if out and not self.chance(keep_going):
+                break
+            stmts, term = self.statement(depth)
+            out.extend(stmts)
+            if term:
+                return out, True
+        if not out:
+            out.append(ast.Pass())
+        return out, False
+
+    def statement(self, depth: int) -> tuple[list[ast.stmt], bool]:
+        self.budget -= 1
+        forms: list[str] = ["assign", "assign", "assign", "augassign"]
+        if self.opts.allow_subscript_assign:
+            forms.append("subscript")
+        if depth < self.opts.max_depth and self.budget > 0:
+            if self.opts.allow_if:
+                forms += ["if", "if"]
+            if len(self.loops) < self.opts.max_loop_depth:
+                if self.opts.allow_for:
+                    forms += ["for", "for"]
+                if self.opts.allow_while:
+                    forms.append("while")
+        if self.loops:
+            if self.opts.allow_break:
+                forms.append("break")
+            if self.opts.allow_continue:
+                forms.append("continue")
+            if self.opts.allow_return_in_loop:
+                forms.append("return")
+        elif self.nesting > 0 and self.opts.allow_early_return:
+            forms.append("return")
+        form = self.choice(forms)
+        if form == "assign":
+            return self.assign() or [], False
+        if form == "augassign":
+            return self.augassign() or self.assign() or [], False
+        if form == "subscript":
+            return self.subscript_assign() or self.assign() or [], False
+        if form == "if":
+            return self.if_stmt(depth)
+        if form == "for":
+            return self.for_stmt(depth), False
+        if form == "while":
+            return self.while_stmt(depth), False
+        if form in ("break", "continue"):
+            self.features.add(form)
+            stmt: ast.stmt = ast.Break() if form == "break" else ast.Continue()
+            return [stmt], True
+        self.features.add("return_in_loop" if self.loops else "return_in_if")
+        return [ast.Return(value=self.ret_value())], True
+
+    nesting = 0
+
+    def if_stmt(self, depth: int) -> tuple[list[ast.stmt], bool]:
+        self.features.add("if")
+        if self.nesting > 0 and self.in_if:
+            self.features.add("nested_if")
+        test = self.bool_expr(2)
+        before_defined = set(self.defined)
+        n_elif = self.draw(st.integers(0, 2)) if self.chance(0.3) else 0
+        has_else = self.chance(0.5)
+        arms: list[tuple[ast.expr | None, list[ast.stmt], bool, set[str]]] = []
+        tests: list[ast.expr | None] = [test]
+        for _ in range(n_elif):
+            tests.append(self.bool_expr(2))
+        if has_else:
+            tests.append(None)
+        self.nesting += 1
+        was_in_if = self.in_if
+        self.in_if = True
+        before_maybe = set(self.maybe)
+        maybe_after = set(before_maybe)
+        for t in tests:
+            self.defined = set(before_defined)
+            self.maybe = set(before_maybe)  # a sibling arm's names are never bound on this path
+            body, term = self.block(depth + 1)
+            arms.append((t, body, term, set(self.defined)))
+            maybe_after |= self.maybe
+        self.maybe = maybe_after
+        self.in_if = was_in_if
+        self.nesting -= 1
+        if n_elif:
+            self.features.add("elif")
+        if has_else:
+            self.features.add("else")
+        live = [d for (_, _, term, d) in arms if not term]
+        if not has_else:
+            live.append(before_defined)
+        terminates = not live
+        if terminates:
+            self.defined = set(before_defined)
+        else:
+            self.defined = set.intersection(*live)
+        # a name assigned in some arms only: a good edge case even when unused later
+        assigned_somewhere = set().union(*(d for (_, _, _, d) in arms)) - before_defined
+        if assigned_somewhere - self.defined:
+            self.features.add("branch_only_name")
+        # build the chain from the last arm up
+        orelse: list[ast.stmt] = []
+        if has_else:
+            orelse = arms[-1][1]
+            arms = arms[:-1]
+        for t, body, _, _ in reversed(arms[1:]):
+            orelse = [ast.If(test=t, body=body, orelse=orelse)]
+        first_test, first_body = arms[0][0], arms[0][1]
+        assert first_test is not None
+        return [ast.If(test=first_test, body=first_body, orelse=orelse)], terminates
+
+    in_if = False
+
+    def loop_body(self, depth: int, loop: _Loop, bound_targets: list[str], prefix: list[ast.stmt]) -> list[ast.stmt]:
+        before_defined = set(self.defined)
+        if self.loops:
+            self.features.add("nested_loop")
+        self.loops.append(loop)
+        self.nesting += 1
+        was_in_if = self.in_if
+        self.in_if = False
+        for t in bound_targets:
+            self.bind(t)
+        body, _ = self.block(depth + 1)
+        self.in_if = was_in_if
+        self.nesting -= 1
+        self.loops.pop()
+        # zero trips or an early break/continue/return: only what was bound before is sure
+        self.defined = before_defined
+        return prefix + body
+
+    def loop_targets(self, kind: str) -> str:
+        names = {"int": ("i", "j", "l"), "float": ("v", "e", "g")}[kind]
+        return names[len(self.loops)]
+
+    def for_stmt(self, depth: int) -> list[ast.stmt]:
+        forms = ["range_static"]
+        if self.opts.allow_traced_range and self.readable("int"):
+            forms.append("range_traced")
+        arrays = self.readable("array")
+        if arrays:
+            forms += ["array", "enumerate"]
+        form = self.choice(forms)
+        idx = self.loop_targets("int")
+        elem = self.loop_targets("float")
+        previous = {n: self.vars.get(n) for n in (idx, elem)}
+        iterated = None
+        static_trips = None
+        if form == "range_static":
+            self.features.add("for_range_static")
+            arrays_ = [v for v in self.readable("array") if v.length >= 1]
+            arrays_used = bool(arrays_) and self.chance(0.3)
+            start = 0
+            if arrays_used:
+                arr = self.choice(arrays_)
+                it = _call("range", _call("len", _name(arr.name)))
+                stop = arr.length
+            else:
+                stop = self.draw(st.integers(0, 4))
+                start = self.draw(st.integers(0, 1)) if self.chance(0.2) else 0
+                it = _call("range", _const(stop)) if start == 0 else _call("range", _const(start), _const(stop))
+            static_trips = max(0, stop - start) if not arrays_used else stop
+            self.vars[idx] = _Var(idx, "int", writable=False, weight=0.0, bound=stop)
+            target: ast.expr = _store(idx)
+            bound_targets = [idx]
+        elif form == "range_traced":
+            self.features.add("for_range_traced")
+            ints = self.readable("int")
+            src = self.choice(ints)
+            choice = self.choice(("bare", "clip", "mod"))
+            if choice == "bare" and not src.writable:
+                it = _call("range", _name(src.name))
+            elif choice == "mod" or choice == "bare":
+                it = _call("range", _binop(_name(src.name), ast.Mod(), _const(4)))
+            else:
+                it = _call("range", _jnp("clip", _name(src.name), _const(0), _const(4)))
+            self.vars[idx] = _Var(idx, "int", writable=False, weight=0.0, bound=None)
+            target = _store(idx)
+            bound_targets = [idx]
+        else:
+            arr = self.choice(arrays)
+            iterated = arr.name
+            static_trips = arr.length
+            self.vars[elem] = _Var(elem, "float", writable=False, weight=arr.weight)
+            if form == "array":
+                self.features.add("for_array")
+                it = _name(arr.name)
+                target = _store(elem)
+                bound_targets = [elem]
+            else:
+                self.features.add("for_enumerate")
+                it = _call("enumerate", _name(arr.name))
+                self.vars[idx] = _Var(idx, "int", writable=False, weight=0.0, bound=arr.length)
+                target = ast.Tuple(elts=[_store(idx), _store(elem)], ctx=ast.Store())
+                bound_targets = [idx, elem]
+        body = self.loop_body(depth, _Loop("for", iterated), bound_targets, [])
+        for n in bound_targets:
+            # after the loop the name holds this loop's last value or an older one
+            old, new = previous[n], self.vars[n]
+            if old is not None and n in self.maybe:
+                bounds = (old.bound, new.bound)
+                new.bound = None if None in bounds else max(bounds)  # type: ignore[type-var]
+                new.weight = max(old.weight, new.weight)
+        self.maybe.update(bound_targets)
+        if static_trips:
+            # Python leaves the loop target bound to its last value
+            self.defined.update(bound_targets)
+            self.features.add("loop_target_after_loop_possible")
+        return [ast.For(target=target, iter=it, body=body, orelse=[])]
+
+    def while_stmt(self, depth: int) -> list[ast.stmt]:
+        self.features.add("while")
+        counter = f"c{self.counter_ids}"
+        self.counter_ids += 1
+        init = ast.Assign(targets=[_store(counter)], value=_const(0))
+        self.vars[counter] = _Var(counter, "int", writable=False, weight=0.0, bound=None)
+        self.bind(counter)
+        ints = [v for v in self.readable("int") if not v.writable and v.name != counter and v.name in ("n", "m")]
+        if ints and self.chance(0.4):
+            limit: ast.expr = _name(self.choice(ints).name)  # traced trip count
+        else:
+            limit = _const(self.draw(st.integers(0, 4)))
+        bound = ast.Compare(left=_name(counter), ops=[ast.Lt()], comparators=[limit])
+        if self.chance(0.5):
+            extra = self.compare(1)
+            if self.opts.allow_boolops and self.chance(0.6):
+                self.features.add("and")
+                test: ast.expr = ast.BoolOp(op=ast.And(), values=[bound, extra])
+            else:
+                test = _binop(bound, ast.BitAnd(), extra)
+        else:
+            test = bound
+        incr = ast.AugAssign(target=_store(counter), op=ast.Add(), value=_const(1))
+        body = self.loop_body(depth, _Loop("while", None), [], [incr])
+        return [init, ast.While(test=test, body=body, orelse=[])]
+
+
+_PARAM_POOL: tuple[tuple[str, Literal["int", "float", "array"]], ...] = (
+    ("x", "array"),
+    ("n", "int"),
+    ("a", "float"),
+    ("y", "array"),
+    ("m", "int"),
+    ("b", "float"),
+)
+
+
+@st.composite
+def _programs(draw: Callable[[st.SearchStrategy[Any]], Any], opts: _Options) -> Program:
+    gen = _Gen(draw, opts)
+    # parameters: a non-empty subset of the pool, in pool order
+    n_params = draw(st.integers(1, 3))
+    chosen = draw(st.lists(st.sampled_from(range(len(_PARAM_POOL))), min_size=n_params, max_size=n_params, unique=True))
+    params: list[Param] = []
+    for i in sorted(chosen):
+        name, kind = _PARAM_POOL[i]
+        length = draw(st.integers(0, 4)) if kind == "array" else 0
+        if kind == "array" and length == 0 and draw(st.booleans()):
+            length = 3  # zero-length arrays only now and then
+        params.append(Param(name, kind, length))
+        gen.vars[name] = _Var(name, kind, length, writable=False, weight=0.0)
+        gen.bind(name)
+        gen.features.add(f"{kind}_param")
+    # locals: fixed kinds for the whole program
+    for name in ("s", "t", "u"):
+        gen.vars[name] = _Var(name, "float")
+    for name in ("k", "q"):
+        gen.vars[name] = _Var(name, "int")
+    gen.vars["p"] = _Var("p", "bool")
+    lengths = [p.length for p in params if p.kind == "array"]
+    w_length = draw(st.sampled_from(lengths)) if lengths else draw(st.integers(1, 3))
+    gen.vars["w"] = _Var("w", "array", w_length)
+    # what the function returns, on every path
+    ret_kind = draw(st.sampled_from(["float", "float", "int", "bool", "array", "pair"]))
+    gen.ret_kinds = ("float", "int") if ret_kind == "pair" else (ret_kind,)
+    gen.ret_length = w_length
+
+    # a prelude, as real code has: some locals start with a simple value
+    prelude: list[ast.stmt] = []
+    for name, kind in (("s", "float"), ("k", "int"), ("w", "array"), ("t", "float")):
+        if not gen.chance(0.45):
+            continue
+        if kind == "float":
+            value = _const(gen.choice((0.0, 1.0, 0.5))) if gen.chance(0.7) else gen.float_expr(1).node
+        elif kind == "int":
+            value = _const(gen.choice((0, 1))) if gen.chance(0.7) else gen.int_expr(1).node
+        else:
+            value = gen.array_expr(w_length, 1).node
+        prelude.append(ast.Assign(targets=[_store(name)], value=value))
+        gen.bind(name)
+    body, terminated = gen.block(0, keep_going=0.8)
+    body = prelude + body
+    if not terminated:
+        body.append(ast.Return(value=gen.ret_value()))
+    func = ast.FunctionDef(
+        name="f",
+        args=ast.arguments(
+            posonlyargs=[], args=[ast.arg(arg=p.name) for p in params], kwonlyargs=[], kw_defaults=[], defaults=[]
+        ),
+        body=body,
+        decorator_list=[],
+        returns=None,
+        **({"type_params": []} if sys.version_info >= (3, 12) else {}),
+    )
+    module = ast.Module(body=[func], type_ignores=[])
+    source = ast.unparse(ast.fix_missing_locations(module)) + "\n"
+    features = set(gen.features)
+    if "loop_target_after_loop_possible" in features:
+        features.discard("loop_target_after_loop_possible")
+        if _reads_loop_target_after_loop(func):
+            features.add("loop_target_after_loop")
+    return Program(
+        source=source,
+        name="f",
+        params=tuple(params),
+        features=frozenset(features),
+        reads_maybe_unbound=gen.maybe_read,
+    )
+
+
+def _reads_loop_target_after_loop(func: ast.FunctionDef) -> bool:
+    def scan(stmts: list[ast.stmt], after: set[str]) -> bool:
+        targets: set[str] = set(after)
+        for stmt in stmts:
+            reads = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+            if reads & targets:
+                return True
+            if isinstance(stmt, ast.For):
+                if scan(stmt.body, set()):
+                    return True
+                targets |= {n.id for n in ast.walk(stmt.target) if isinstance(n, ast.Name)}
+            elif isinstance(stmt, (ast.If, ast.While)):
+                if scan(stmt.body, set(targets)) or scan(stmt.orelse, set(targets)):
+                    return True
+        return False
+
+    return scan(func.body, set())
+
+
+def programs(
+    *,
+    allow_if: bool = True,
+    allow_while: bool = True,
+    allow_for: bool = True,
+    allow_break: bool = True,
+    allow_continue: bool = True,
+    allow_early_return: bool = True,
+    allow_return_in_loop: bool = True,
+    allow_ternary: bool = True,
+    allow_boolops: bool = True,
+    allow_subscript_assign: bool = True,
+    allow_traced_range: bool = True,
+    allow_maybe_unbound: bool = True,
+    max_depth: int = 3,
+    max_loop_depth: int = 2,
+    max_statements: int = 12,
+) -> st.SearchStrategy[Program]:
+    """A strategy for whole small functions, as source text with typed parameters.
+
+    Equivalent to drawing, by hand, a function like::
+
+        def f(x, n):
+            s = 0.0
+            for i in range(n):          # traced bound
+                if x[i % 3] > s:
+                    s = s + x[i % 3]
+                    if s > 2.0:
+                        break
+            return s
+
+    Every ``allow_*`` flag switches one construct family off, so a test can
+    draw only what the transpiler supports today:
+
+    - ``allow_break`` / ``allow_continue``: ``break`` / ``continue`` in loops.
+    - ``allow_early_return``: ``return`` inside ``if`` outside loops;
+      ``allow_return_in_loop``: ``return`` inside loops.
+    - ``allow_ternary``: ``a if c else b``; ``allow_boolops``: ``and``, ``or``,
+      ``not`` and chained comparisons (without it, conditions combine with
+      ``&`` and ``|``).
+    - ``allow_subscript_assign``: ``w[i] = v`` and ``w[i] += v``.
+    - ``allow_traced_range``: ``range(n)`` over an int parameter.
+    - ``allow_maybe_unbound``: now and then read a name that only some paths
+      bind (``Program.reads_maybe_unbound``).
+
+    Size: ``max_statements`` statements in all, compound statements nested at
+    most ``max_depth`` deep and loops at most ``max_loop_depth`` deep. Loops
+    run at most a handful of times (``range`` up to 4 or an int parameter in
+    [-2, 6], ``while`` with a counter), so a program runs in milliseconds.
+
+    The parameters are ``x``/``y`` (1-D float32 arrays of length 0..4),
+    ``n``/``m`` (ints) and ``a``/``b`` (floats); use ``program.inputs()`` for
+    matching arguments. Generated code uses ``jnp`` (``jax.numpy``).
+    """
+    if max_depth < 0 or max_statements < 1 or not 0 <= max_loop_depth <= 3:
+        raise ValueError("programs(): need max_depth >= 0, 0 <= max_loop_depth <= 3, max_statements >= 1")
+    opts = _Options(
+        allow_if=allow_if,
+        allow_while=allow_while,
+        allow_for=allow_for,
+        allow_break=allow_break,
+        allow_continue=allow_continue,
+        allow_early_return=allow_early_return,
+        allow_return_in_loop=allow_return_in_loop,
+        allow_ternary=allow_ternary,
+        allow_boolops=allow_boolops,
+        allow_subscript_assign=allow_subscript_assign,
+        allow_traced_range=allow_traced_range,
+        allow_maybe_unbound=allow_maybe_unbound,
+        max_depth=max_depth,
+        max_loop_depth=max_loop_depth,
+        max_statements=max_statements,
+    )
+    return _programs(opts)
+
+
+assert not any(keyword.iskeyword(n) for n, _ in _PARAM_POOL)
