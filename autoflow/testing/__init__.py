@@ -8,26 +8,26 @@ extra).
 """
 
 from autoflow.testing.equivalence import (
-    CLEAR_ERRORS as CLEAR_ERRORS,
-    DEFAULT_ATOL as DEFAULT_ATOL,
-    DEFAULT_RTOL as DEFAULT_RTOL,
-    EquivalenceError as EquivalenceError,
-    IllConditioned as IllConditioned,
-    ProgramChecker as ProgramChecker,
-    assert_equivalent as assert_equivalent,
-    check_equivalent as check_equivalent,
-    check_program as check_program,
-    compare as compare,
-    load_program as load_program,
-    run_oracle as run_oracle,
+    CLEAR_ERRORS,
+    DEFAULT_ATOL,
+    DEFAULT_RTOL,
+    EquivalenceError,
+    IllConditioned,
+    ProgramChecker,
+    assert_equivalent,
+    check_equivalent,
+    check_program,
+    compare,
+    load_program,
+    run_oracle,
 )
 from autoflow.testing.programs import (
-    FAMILIES as FAMILIES,
-    Param as Param,
-    Program as Program,
-    inputs_for as inputs_for,
-    program_from_source as program_from_source,
-    programs as programs,
+    FAMILIES,
+    Param,
+    Program,
+    inputs_for,
+    program_from_source,
+    programs,
 )
 
 __all__ = [

@@ -128,8 +128,10 @@ def _first_line(exc: BaseException) -> str:
 def _show(value: Any) -> str:
     if isinstance(value, (tuple, list)):
         inner = ", ".join(_show(v) for v in value)
-        return f"({inner},)" if isinstance(value, tuple) and len(value) == 1 else (
-            f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
+        return (
+            f"({inner},)"
+            if isinstance(value, tuple) and len(value) == 1
+            else (f"({inner})" if isinstance(value, tuple) else f"[{inner}]")
         )
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k!r}: {_show(v)}" for k, v in value.items()) + "}"
@@ -143,10 +145,20 @@ def _show(value: Any) -> str:
 
 
 def _kind(arr: np.ndarray) -> str:
-    return {"b": "bool", "i": "int", "u": "int", "f": "float", "c": "complex"}.get(arr.dtype.kind, "other")
+    return {"b": "bool", "i": "int", "u": "int", "f": "float", "c": "complex"}.get(
+        arr.dtype.kind, "other"
+    )
 
 
-def compare(expected: Any, got: Any, *, rtol: float, atol: float, check_dtype: bool = True, path: str = "result") -> str | None:
+def compare(
+    expected: Any,
+    got: Any,
+    *,
+    rtol: float,
+    atol: float,
+    check_dtype: bool = True,
+    path: str = "result",
+) -> str | None:
     """None if ``got`` matches ``expected``; otherwise why not, naming the path.
 
     Bools and ints must be equal, floats close (``np.allclose``), shapes equal,
@@ -164,9 +176,18 @@ def compare(expected: Any, got: Any, *, rtol: float, atol: float, check_dtype: b
         return None
     if isinstance(expected, dict):
         if not isinstance(got, dict) or set(got) != set(expected):
-            return f"{path}: expected a dict with keys {sorted(map(repr, expected))}, got {_show(got)}"
+            return (
+                f"{path}: expected a dict with keys {sorted(map(repr, expected))}, got {_show(got)}"
+            )
         for k in expected:
-            msg = compare(expected[k], got[k], rtol=rtol, atol=atol, check_dtype=check_dtype, path=f"{path}[{k!r}]")
+            msg = compare(
+                expected[k],
+                got[k],
+                rtol=rtol,
+                atol=atol,
+                check_dtype=check_dtype,
+                path=f"{path}[{k!r}]",
+            )
             if msg:
                 return msg
         return None
@@ -183,7 +204,9 @@ def compare(expected: Any, got: Any, *, rtol: float, atol: float, check_dtype: b
     if check_dtype and ek != gk:
         return f"{path}: expected a {ek}, got a {gk}: expected {_show(expected)}, got {_show(got)}"
     if ek == "float" or gk == "float":
-        same = np.allclose(g.astype(np.float64), e.astype(np.float64), rtol=rtol, atol=atol, equal_nan=True)
+        same = np.allclose(
+            g.astype(np.float64), e.astype(np.float64), rtol=rtol, atol=atol, equal_nan=True
+        )
     else:
         same = bool(np.array_equal(e, g))
     if not same:
@@ -199,7 +222,9 @@ def _same_failure(expected: BaseException, got: BaseException, *, allow_clear: b
     return allow_clear and isinstance(got, CLEAR_ERRORS)
 
 
-def _run(fn: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any] | None = None) -> _Outcome:
+def _run(
+    fn: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any] | None = None
+) -> _Outcome:
     try:
         return _Outcome(value=fn(*args, **(kwargs or {})))
     except Exception as exc:  # noqa: BLE001 - the outcome is what we compare
@@ -270,7 +295,20 @@ class _NumpyAsJnp:
 
     def __init__(self, dtype: type[np.floating[Any]]) -> None:
         self._dtype = dtype
-        for name in ("tanh", "sin", "cos", "abs", "maximum", "minimum", "clip", "where", "sum", "mean", "max", "min"):
+        for name in (
+            "tanh",
+            "sin",
+            "cos",
+            "abs",
+            "maximum",
+            "minimum",
+            "clip",
+            "where",
+            "sum",
+            "mean",
+            "max",
+            "min",
+        ):
             setattr(self, name, getattr(np, name))
 
     def zeros(self, n: int) -> np.ndarray:
@@ -309,7 +347,9 @@ def _oracle_function(program: Program, dtype: type[np.floating[Any]]) -> Callabl
     return fn
 
 
-def _oracle_args(params: Sequence[Param], args: Sequence[Any], dtype: type[np.floating[Any]]) -> list[Any]:
+def _oracle_args(
+    params: Sequence[Param], args: Sequence[Any], dtype: type[np.floating[Any]]
+) -> list[Any]:
     out: list[Any] = []
     for p, a in zip(params, args, strict=True):
         if p.kind == "array":
@@ -321,7 +361,9 @@ def _oracle_args(params: Sequence[Param], args: Sequence[Any], dtype: type[np.fl
     return out
 
 
-def run_oracle(program: Program, args: Sequence[Any], *, dtype: type[np.floating[Any]] = np.float32) -> Any:
+def run_oracle(
+    program: Program, args: Sequence[Any], *, dtype: type[np.floating[Any]] = np.float32
+) -> Any:
     """Run ``program`` eagerly in plain Python with NumPy values of ``dtype``.
 
     ``jnp.*`` calls go to the same NumPy functions; float parameters, float
@@ -409,7 +451,9 @@ class ProgramChecker:
     ``IllConditioned``). ``use_jit=False`` skips the compiled run.
     """
 
-    def __init__(self, *, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL, cache_size: int = 64) -> None:
+    def __init__(
+        self, *, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL, cache_size: int = 64
+    ) -> None:
         self.rtol = rtol
         self.atol = atol
         self._cache: OrderedDict[str, tuple[Callable[..., Any], _Outcome, _Outcome]] = OrderedDict()
@@ -452,19 +496,27 @@ class ProgramChecker:
                 atol=self.atol,
                 check_dtype=True,
                 allow_clear=stage == "autoflow.jit(f)" or not form.ok,
-                may_refuse=program.reads_maybe_unbound and (stage == "autoflow.jit(f)" or not form.ok),
+                may_refuse=program.reads_maybe_unbound
+                and (stage == "autoflow.jit(f)" or not form.ok),
             )
             if why is None:
                 continue
             if expected.ok and got.ok and self._ill_conditioned(program, args, expected.value):
                 raise IllConditioned(why)
-            raise EquivalenceError(_format_failure(f"{stage} disagrees with eager Python", program.source, args, expected, got, why))
+            raise EquivalenceError(
+                _format_failure(
+                    f"{stage} disagrees with eager Python", program.source, args, expected, got, why
+                )
+            )
 
     def _ill_conditioned(self, program: Program, args: Sequence[Any], value32: Any) -> bool:
         wide = _run(lambda: run_oracle(program, args, dtype=np.float64), [])
         if not wide.ok:
             return True
-        return compare(value32, wide.value, rtol=self.rtol, atol=self.atol, check_dtype=False) is not None
+        return (
+            compare(value32, wide.value, rtol=self.rtol, atol=self.atol, check_dtype=False)
+            is not None
+        )
 
 
 _DEFAULT_CHECKER: ProgramChecker | None = None
@@ -507,7 +559,9 @@ def check_equivalent(
     if use_jit and compiled is not None:
         stages.append(("autoflow.jit(fn)", compiled))
     for stage, form in stages:
-        got = _run(form.value, copy.deepcopy(list(args)), copy.deepcopy(kwargs)) if form.ok else form
+        got = (
+            _run(form.value, copy.deepcopy(list(args)), copy.deepcopy(kwargs)) if form.ok else form
+        )
         why = _verdict(
             stage,
             expected,
@@ -520,7 +574,11 @@ def check_equivalent(
         )
         if why is not None:
             name = getattr(fn, "__qualname__", repr(fn))
-            raise EquivalenceError(_format_failure(f"{stage} disagrees with eager {name}", None, args, expected, got, why))
+            raise EquivalenceError(
+                _format_failure(
+                    f"{stage} disagrees with eager {name}", None, args, expected, got, why
+                )
+            )
 
 
 def assert_equivalent(
@@ -593,4 +651,3 @@ def assert_equivalent(
         )
 
     _equivalent()
-

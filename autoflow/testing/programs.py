@@ -121,7 +121,11 @@ class Param:
         )
 
     def describe(self) -> str:
-        return f"{self.name}: array[{self.length}]" if self.kind == "array" else f"{self.name}: {self.kind}"
+        return (
+            f"{self.name}: array[{self.length}]"
+            if self.kind == "array"
+            else f"{self.name}: {self.kind}"
+        )
 
 
 @dataclass(frozen=True)
@@ -199,7 +203,9 @@ def _const(v: float | int | bool) -> ast.expr:
 
 def _jnp(fn: str, *args: ast.expr) -> ast.expr:
     return ast.Call(
-        func=ast.Attribute(value=_name("jnp"), attr=fn, ctx=ast.Load()), args=list(args), keywords=[]
+        func=ast.Attribute(value=_name("jnp"), attr=fn, ctx=ast.Load()),
+        args=list(args),
+        keywords=[],
     )
 
 
@@ -285,7 +291,9 @@ class _Gen:
         return self.draw(st.integers(0, 999)) >= int(1000 * (1 - p))
 
     # -- names -----------------------------------------------------------
-    def readable(self, kind: Kind, *, length: int | None = None, max_weight: float = 1.0) -> list[_Var]:
+    def readable(
+        self, kind: Kind, *, length: int | None = None, max_weight: float = 1.0
+    ) -> list[_Var]:
         out = []
         for v in self.vars.values():
             if v.kind != kind or (length is not None and v.length != length):
@@ -296,7 +304,9 @@ class _Gen:
                 out.append(v)
         return out
 
-    def maybe_unbound(self, kind: Kind, *, length: int | None = None, max_weight: float = 1.0) -> list[_Var]:
+    def maybe_unbound(
+        self, kind: Kind, *, length: int | None = None, max_weight: float = 1.0
+    ) -> list[_Var]:
         if not self.opts.allow_maybe_unbound:
             return []
         out = []
@@ -309,7 +319,9 @@ class _Gen:
                 out.append(v)
         return out
 
-    def pick_read(self, kind: Kind, *, length: int | None = None, max_weight: float = 1.0) -> _Var | None:
+    def pick_read(
+        self, kind: Kind, *, length: int | None = None, max_weight: float = 1.0
+    ) -> _Var | None:
         unbound = self.maybe_unbound(kind, length=length, max_weight=max_weight)
         if unbound and self.chance(0.04):
             self.maybe_read = True
@@ -323,7 +335,9 @@ class _Gen:
 
     def writable(self, kind: Kind) -> list[_Var]:
         frozen = {lp.iterated for lp in self.loops}
-        return [v for v in self.vars.values() if v.kind == kind and v.writable and v.name not in frozen]
+        return [
+            v for v in self.vars.values() if v.kind == kind and v.writable and v.name not in frozen
+        ]
 
     # -- expressions -----------------------------------------------------
     def index(self, length: int) -> ast.expr:
@@ -331,7 +345,10 @@ class _Gen:
         direct = [
             v
             for v in self.vars.values()
-            if v.kind == "int" and v.bound is not None and v.bound <= length and v.name in self.defined
+            if v.kind == "int"
+            and v.bound is not None
+            and v.bound <= length
+            and v.name in self.defined
         ]
         if direct and self.chance(0.5):
             return _name(self.choice(direct).name)
@@ -356,7 +373,9 @@ class _Gen:
             return _Expr(_name(v.name), self.var_weight(v))
         if kind == "elem":
             arr = self.choice(arrays)
-            node = ast.Subscript(value=_name(arr.name), slice=self.index(arr.length), ctx=ast.Load())
+            node = ast.Subscript(
+                value=_name(arr.name), slice=self.index(arr.length), ctx=ast.Load()
+            )
             return _Expr(node, self.var_weight(arr))
         v = self.choice(self.readable("int", max_weight=max_weight))
         return _Expr(_binop(_const(0.5), ast.Mult(), _name(v.name)), 0.5 * self.var_weight(v))
@@ -381,7 +400,9 @@ class _Gen:
             return self.float_leaf(max_weight)
         if form in ("add", "sub"):
             left = self.float_expr(depth - 1, max_weight, free=free)
-            right = self.float_expr(depth - 1, max_weight - left.weight if not free else max_weight, free=free)
+            right = self.float_expr(
+                depth - 1, max_weight - left.weight if not free else max_weight, free=free
+            )
             op = ast.Add() if form == "add" else ast.Sub()
             return _Expr(_binop(left.node, op, right.node), left.weight + right.weight)
         if form == "mul":
@@ -431,7 +452,9 @@ class _Gen:
         self.features.add("or")
         left = self.float_expr(depth - 1, max_weight, free=free)
         right = self.float_expr(depth - 1, max_weight, free=free)
-        return _Expr(ast.BoolOp(op=ast.Or(), values=[left.node, right.node]), max(left.weight, right.weight))
+        return _Expr(
+            ast.BoolOp(op=ast.Or(), values=[left.node, right.node]), max(left.weight, right.weight)
+        )
 
     def int_leaf(self, max_weight: float) -> _Expr:
         v = None
@@ -454,7 +477,9 @@ class _Gen:
             return self.int_leaf(max_weight)
         if form in ("add", "sub"):
             left = self.int_expr(depth - 1, max_weight, free=free)
-            right = self.int_expr(depth - 1, max_weight - left.weight if not free else max_weight, free=free)
+            right = self.int_expr(
+                depth - 1, max_weight - left.weight if not free else max_weight, free=free
+            )
             op = ast.Add() if form == "add" else ast.Sub()
             return _Expr(_binop(left.node, op, right.node), left.weight + right.weight)
         if form == "mul":
@@ -483,7 +508,10 @@ class _Gen:
         test = self.bool_expr(depth - 1)
         body = self.int_expr(depth - 1, max_weight, free=free)
         orelse = self.int_expr(depth - 1, max_weight, free=free)
-        return _Expr(ast.IfExp(test=test, body=body.node, orelse=orelse.node), max(body.weight, orelse.weight))
+        return _Expr(
+            ast.IfExp(test=test, body=body.node, orelse=orelse.node),
+            max(body.weight, orelse.weight),
+        )
 
     def compare(self, depth: int) -> ast.expr:
         if self.chance(0.35):
@@ -498,7 +526,9 @@ class _Gen:
         if self.opts.allow_boolops and self.chance(0.1):
             self.features.add("chained_compare")
             third = self.float_expr(0, 8.0, free=True).node
-            return ast.Compare(left=left, ops=[op, self.choice((ast.Lt(), ast.Gt()))], comparators=[right, third])
+            return ast.Compare(
+                left=left, ops=[op, self.choice((ast.Lt(), ast.Gt()))], comparators=[right, third]
+            )
         return ast.Compare(left=left, ops=[op], comparators=[right])
 
     def bool_expr(self, depth: int) -> ast.expr:
@@ -555,7 +585,9 @@ class _Gen:
             rhs = self.float_expr(max(depth - 1, 0), 0.0)
             return _Expr(_jnp(self.choice(("maximum", "minimum")), base, rhs.node), w)
         other = self.choice(sources)
-        cmp = ast.Compare(left=base, ops=[ast.Gt()], comparators=[self.float_expr(0, 8.0, free=True).node])
+        cmp = ast.Compare(
+            left=base, ops=[ast.Gt()], comparators=[self.float_expr(0, 8.0, free=True).node]
+        )
         scaled = _binop(_name(other.name), ast.Mult(), _const(0.5))
         return _Expr(_jnp("where", cmp, base, scaled), w)
 
@@ -611,7 +643,13 @@ class _Gen:
         if kind == "float":
             op = self.choice((ast.Add(), ast.Sub(), ast.Mult()))
             if isinstance(op, ast.Mult):
-                value = self.choice((_const(0.5), _const(-0.5), _jnp("tanh", self.float_expr(1, 8.0, free=True).node)))
+                value = self.choice(
+                    (
+                        _const(0.5),
+                        _const(-0.5),
+                        _jnp("tanh", self.float_expr(1, 8.0, free=True).node),
+                    )
+                )
             else:
                 value = self.float_expr(2, 0.0).node
         elif kind == "int":
@@ -754,7 +792,9 @@ class _Gen:
 
     in_if = False
 
-    def loop_body(self, depth: int, loop: _Loop, bound_targets: list[str], prefix: list[ast.stmt]) -> list[ast.stmt]:
+    def loop_body(
+        self, depth: int, loop: _Loop, bound_targets: list[str], prefix: list[ast.stmt]
+    ) -> list[ast.stmt]:
         before_defined = set(self.defined)
         if self.loops:
             self.features.add("nested_loop")
@@ -801,7 +841,11 @@ class _Gen:
             else:
                 stop = self.draw(st.integers(0, 4))
                 start = self.draw(st.integers(0, 1)) if self.chance(0.2) else 0
-                it = _call("range", _const(stop)) if start == 0 else _call("range", _const(start), _const(stop))
+                it = (
+                    _call("range", _const(stop))
+                    if start == 0
+                    else _call("range", _const(start), _const(stop))
+                )
             static_trips = max(0, stop - start) if not arrays_used else stop
             self.vars[idx] = _Var(idx, "int", writable=False, weight=0.0, bound=stop)
             target: ast.expr = _store(idx)
@@ -858,7 +902,11 @@ class _Gen:
         init = ast.Assign(targets=[_store(counter)], value=_const(0))
         self.vars[counter] = _Var(counter, "int", writable=False, weight=0.0, bound=None)
         self.bind(counter)
-        ints = [v for v in self.readable("int") if not v.writable and v.name != counter and v.name in ("n", "m")]
+        ints = [
+            v
+            for v in self.readable("int")
+            if not v.writable and v.name != counter and v.name in ("n", "m")
+        ]
         if ints and self.chance(0.4):
             limit: ast.expr = _name(self.choice(ints).name)  # traced trip count
         else:
@@ -893,7 +941,14 @@ def _programs(draw: Callable[[st.SearchStrategy[Any]], Any], opts: _Options) -> 
     gen = _Gen(draw, opts)
     # parameters: a non-empty subset of the pool, in pool order
     n_params = draw(st.integers(1, 3))
-    chosen = draw(st.lists(st.sampled_from(range(len(_PARAM_POOL))), min_size=n_params, max_size=n_params, unique=True))
+    chosen = draw(
+        st.lists(
+            st.sampled_from(range(len(_PARAM_POOL))),
+            min_size=n_params,
+            max_size=n_params,
+            unique=True,
+        )
+    )
     params: list[Param] = []
     for i in sorted(chosen):
         name, kind = _PARAM_POOL[i]
@@ -924,7 +979,9 @@ def _programs(draw: Callable[[st.SearchStrategy[Any]], Any], opts: _Options) -> 
         if not gen.chance(0.45):
             continue
         if kind == "float":
-            value = _const(gen.choice((0.0, 1.0, 0.5))) if gen.chance(0.7) else gen.float_expr(1).node
+            value = (
+                _const(gen.choice((0.0, 1.0, 0.5))) if gen.chance(0.7) else gen.float_expr(1).node
+            )
         elif kind == "int":
             value = _const(gen.choice((0, 1))) if gen.chance(0.7) else gen.int_expr(1).node
         else:
@@ -938,7 +995,11 @@ def _programs(draw: Callable[[st.SearchStrategy[Any]], Any], opts: _Options) -> 
     func = ast.FunctionDef(
         name="f",
         args=ast.arguments(
-            posonlyargs=[], args=[ast.arg(arg=p.name) for p in params], kwonlyargs=[], kw_defaults=[], defaults=[]
+            posonlyargs=[],
+            args=[ast.arg(arg=p.name) for p in params],
+            kwonlyargs=[],
+            kw_defaults=[],
+            defaults=[],
         ),
         body=body,
         decorator_list=[],
@@ -965,7 +1026,11 @@ def _reads_loop_target_after_loop(func: ast.FunctionDef) -> bool:
     def scan(stmts: list[ast.stmt], after: set[str]) -> bool:
         targets: set[str] = set(after)
         for stmt in stmts:
-            reads = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+            reads = {
+                n.id
+                for n in ast.walk(stmt)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+            }
             if reads & targets:
                 return True
             if isinstance(stmt, ast.For):
@@ -1035,7 +1100,9 @@ def programs(
     matching arguments. Generated code uses ``jnp`` (``jax.numpy``).
     """
     if max_depth < 0 or max_statements < 1 or not 0 <= max_loop_depth <= 3:
-        raise ValueError("programs(): need max_depth >= 0, 0 <= max_loop_depth <= 3, max_statements >= 1")
+        raise ValueError(
+            "programs(): need max_depth >= 0, 0 <= max_loop_depth <= 3, max_statements >= 1"
+        )
     opts = _Options(
         allow_if=allow_if,
         allow_while=allow_while,
