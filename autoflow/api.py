@@ -1,0 +1,600 @@
+"""The front doors: ``jit``, ``convert``, ``to_source``, ``do_not_convert``.
+
+How a function is converted and run:
+
+1. Its source (``inspect.getsource``) goes through
+   :func:`autoflow.transpile.transpile_function`. The result is what
+   :func:`to_source` shows: the user's function with runtime control flow,
+   nothing else.
+2. For *execution*, that code is wrapped once more, in memory only: every call
+   ``f(x)`` becomes ``__autoflow_call__(f)(x)`` and the function is nested in
+   a factory whose parameters are ``rt``, ``__autoflow_call__`` and the
+   original function's free variables (inside a class named like the user's
+   class when the function is a method, so ``super()`` and ``__private``
+   names work). The factory is compiled but never run: the converted code
+   object is taken from its constants and turned into a function with
+   ``types.FunctionType(code, fn.__globals__, ..., closure)``, the closure
+   rebuilt from the original's cells. So the converted function lives in the
+   user's own globals (a later rebinding of a global is seen) and closure,
+   and the user's module namespace is never touched.
+3. ``__autoflow_call__`` is the recursion hook: given the callee *value* at
+   run time, it returns the converted version of a user function (a plain
+   function, a bound method, a callable object's ``__call__``, a
+   ``functools.partial``), once per function (cached), or the callee itself
+   for anything from JAX, NumPy, the standard library, installed packages,
+   ``runtime``/``autoflow``, or marked ``@do_not_convert``. Deciding on the
+   value rather than the name is what reaches functions passed as arguments,
+   stored in variables, closures, defaults, or methods of plain classes. The
+   displayed source stays free of these wrappers.
+
+Caching: conversions are cached weakly on the code object plus options (a
+second decoration of the same code, or a closure made again, does not
+re-parse), and converted functions weakly on the function object.
+
+Errors raised while running converted code get a note naming the user's file
+and line (:mod:`autoflow.source_map`).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+import sys
+import sysconfig
+import textwrap
+import types
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar, overload
+
+import libcst as cst
+
+import runtime as rt
+from autoflow.errors import ConversionError
+from autoflow.passes import ReportEntry
+from autoflow.source_map import SourceMap, add_user_note, register_source
+from autoflow.transpile import transpile_function
+
+__all__ = ["convert", "do_not_convert", "jit", "to_source"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_HOOK = "__autoflow_call__"
+_FACTORY = "__autoflow_factory__"
+_DO_NOT_CONVERT = "__autoflow_do_not_convert__"
+_ORIGINAL = "__autoflow_original__"
+_CONVERTED = "__autoflow_converted__"
+
+# Names whose calls are never wrapped in the hook (unless the code rebinds them).
+_PLAIN_CALLS = frozenset(
+    {
+        "len", "range", "isinstance", "issubclass", "int", "float", "bool", "str", "print",
+        "min", "max", "abs", "sum", "tuple", "list", "dict", "set", "zip", "enumerate",
+        "getattr", "setattr", "hasattr", "type", "super", "repr", "round", "divmod",
+        "any", "all", "sorted", "reversed", "iter", "next", "id", "hash", "callable",
+        "ValueError", "TypeError", "RuntimeError", "KeyError", "IndexError", "NotImplementedError",
+    }
+)  # fmt: skip
+
+
+@dataclass
+class _Conversion:
+    """A converted code object and what describes it."""
+
+    source: str
+    code: types.CodeType
+    report: list[ReportEntry]
+    source_map: SourceMap
+
+
+_CODE_CACHE: weakref.WeakKeyDictionary[types.CodeType, dict[tuple[Any, ...], _Conversion]] = (
+    weakref.WeakKeyDictionary()
+)
+_FUNCTION_CACHE: weakref.WeakKeyDictionary[Callable[..., Any], Callable[..., Any]] = (
+    weakref.WeakKeyDictionary()
+)
+_SOURCE_MAPS: dict[str, SourceMap] = {}
+_counter = [0]
+
+
+# ---------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------
+
+
+def do_not_convert(fn: F) -> F:
+    """Mark ``fn`` so autoflow never converts it (nor follows calls inside it).
+
+    Example::
+
+        @autoflow.do_not_convert
+        def log(x):
+            if x is not None:      # stays plain Python
+                print(x)
+    """
+    try:
+        setattr(fn, _DO_NOT_CONVERT, True)
+    except AttributeError:
+        target = getattr(fn, "__func__", None)
+        if target is None:
+            raise TypeError(f"do_not_convert cannot mark {type(fn).__name__} objects") from None
+        setattr(target, _DO_NOT_CONVERT, True)
+    return fn
+
+
+def convert(fn: F) -> F:
+    """The function with its control flow rewritten into runtime calls; not compiled.
+
+    Equivalent to this Python::
+
+        def converted(*args, **kwargs):
+            return fn(*args, **kwargs)
+
+    Unlike Python:
+
+    - ``if``/``while``/``for`` run as ``rt.ifelse``/``rt.while_loop``/
+      ``rt.for_each``, which behave exactly as Python on concrete values and
+      as ``lax.cond``/``lax.while_loop``/``lax.scan`` on traced ones, so the
+      result also runs under ``jax.jit``, ``jax.grad`` and ``jax.vmap``.
+    - User functions it calls are converted too, at call time, once each.
+
+    Args:
+      fn: a function, a bound method, or a callable object (its ``__call__``).
+
+    Returns:
+      The converted callable (``fn`` itself if marked ``@do_not_convert``).
+
+    Raises:
+      ConversionError: the source is unavailable or cannot be converted.
+    """
+    return _convert(fn, strict=True)  # type: ignore[return-value]
+
+
+def to_source(fn: Callable[..., Any]) -> str:
+    """The converted source of ``fn``, as :func:`convert` would run it.
+
+    Example::
+
+        print(autoflow.to_source(total))
+    """
+    fn = _unwrap_target(fn)
+    return _conversion(fn).source
+
+
+@overload
+def jit(
+    fn: F,
+    *,
+    static_argnums: int | Sequence[int] = (),
+    static_argnames: str | Sequence[str] = (),
+) -> Any: ...
+
+
+@overload
+def jit(
+    fn: None = None,
+    *,
+    static_argnums: int | Sequence[int] = (),
+    static_argnames: str | Sequence[str] = (),
+) -> Callable[[F], Any]: ...
+
+
+def jit(
+    fn: Any = None,
+    *,
+    static_argnums: int | Sequence[int] = (),
+    static_argnames: str | Sequence[str] = (),
+) -> Any:
+    """Convert ``fn`` and compile it with ``rt.jit``.
+
+    Equivalent to this Python::
+
+        compiled = rt.jit(autoflow.convert(fn), static_argnums, static_argnames)
+
+    Unlike Python: Python control flow on traced values compiles (as
+    ``lax.cond``/``lax.while_loop``/``lax.scan``), Variables are read and
+    written back as by ``rt.jit``, and the function is traced once per input
+    signature.
+
+    Args:
+      fn: a function, a bound method, or an ``rt.Module`` instance (its
+        ``__call__`` is converted and compiled; the result forwards attribute
+        access to the Module). Omit it to use ``@autoflow.jit(static_argnums=...)``.
+      static_argnums: positions of static arguments, as in ``jax.jit``.
+      static_argnames: names of static arguments.
+
+    Example::
+
+        @autoflow.jit
+        def total(seq, n):
+            s, i = 0.0, 0
+            while i < n:
+                s += seq[i]
+                i += 1
+            return s
+    """
+    if fn is None:
+        return functools.partial(jit, static_argnums=static_argnums, static_argnames=static_argnames)
+    if isinstance(fn, rt.Module):
+        call = _convert(fn, strict=True)
+        compiled: Any = _JitModule(fn, call, static_argnums, static_argnames)
+    else:
+        compiled = rt.jit(_convert(fn, strict=True), static_argnums, static_argnames)
+    try:
+        object.__setattr__(compiled, _CONVERTED, _convert(fn, strict=True))
+    except (AttributeError, TypeError):  # pragma: no cover - unusual wrappers
+        pass
+    return compiled
+
+
+class _JitModule(rt.JitModule):  # type: ignore[misc]
+    """``rt.JitModule`` whose call runs the converted ``__call__``."""
+
+    def __init__(
+        self,
+        module: rt.Module,
+        call: Callable[..., Any],
+        static_argnums: int | Sequence[int],
+        static_argnames: str | Sequence[str],
+    ) -> None:
+        object.__setattr__(self, "_module", module)
+        rt.JitFunction.__init__(self, call, static_argnums, static_argnames)
+
+
+# ---------------------------------------------------------------------------
+# Conversion
+# ---------------------------------------------------------------------------
+
+
+def _unwrap_target(fn: Any) -> Any:
+    converted = getattr(fn, _CONVERTED, None)
+    if converted is not None:
+        fn = getattr(converted, _ORIGINAL, converted)
+    original = getattr(fn, _ORIGINAL, None)
+    if original is not None:
+        return original
+    if isinstance(fn, types.MethodType):
+        return fn.__func__
+    if isinstance(fn, functools.partial):
+        return _unwrap_target(fn.func)
+    if not isinstance(fn, types.FunctionType) and callable(fn):
+        call = getattr(type(fn), "__call__", None)
+        if isinstance(call, types.FunctionType):
+            return call
+    return fn
+
+
+def _convert(fn: Any, strict: bool) -> Any:
+    """Convert ``fn`` (any callable); ``strict``: raise instead of returning ``fn``."""
+    if getattr(fn, _DO_NOT_CONVERT, False) or getattr(fn, _ORIGINAL, None) is not None:
+        return fn
+    if isinstance(fn, types.FunctionType):
+        try:
+            return _FUNCTION_CACHE[fn]
+        except KeyError:
+            pass
+        converted = _convert_function(fn)
+        _FUNCTION_CACHE[fn] = converted
+        return converted
+    if isinstance(fn, types.MethodType):
+        func = fn.__func__
+        if getattr(func, _DO_NOT_CONVERT, False):
+            return fn
+        return types.MethodType(_convert(func, strict), fn.__self__)
+    if isinstance(fn, functools.partial):
+        return functools.partial(_convert(fn.func, strict), *fn.args, **fn.keywords)
+    if isinstance(fn, type):
+        if strict:
+            raise TypeError(f"autoflow converts functions, methods and objects, not the class {fn.__name__}")
+        return fn
+    call = getattr(type(fn), "__call__", None)
+    if isinstance(call, types.FunctionType) and callable(fn):
+        if getattr(call, _DO_NOT_CONVERT, False):
+            return fn
+        return types.MethodType(_convert(call, strict), fn)
+    if strict:
+        raise TypeError(f"autoflow cannot convert {type(fn).__name__} objects: {fn!r}")
+    return fn
+
+
+def _options() -> tuple[Any, ...]:
+    return ()
+
+
+def _conversion(fn: types.FunctionType) -> _Conversion:
+    code = fn.__code__
+    per_code = _CODE_CACHE.get(code)
+    key = _options()
+    if per_code is not None and key in per_code:
+        return per_code[key]
+    conversion = _build(fn)
+    _CODE_CACHE.setdefault(code, {})[key] = conversion
+    return conversion
+
+
+def _source_of(fn: types.FunctionType) -> tuple[str, str, int]:
+    filename = fn.__code__.co_filename
+    try:
+        lines, first_line = inspect.getsourcelines(fn)
+    except (OSError, TypeError) as exc:
+        raise ConversionError(
+            f"cannot read the source of {fn.__qualname__}: {exc}",
+            filename=filename,
+            line=fn.__code__.co_firstlineno,
+            column=1,
+            hint="define the function in a file (not in the REPL or exec), "
+            "or mark it @autoflow.do_not_convert",
+        ) from None
+    return textwrap.dedent("".join(lines)), filename, max(first_line, 1)
+
+
+def _build(fn: types.FunctionType) -> _Conversion:
+    if fn.__name__ == "<lambda>":
+        return _build_lambda(fn)
+    source, filename, first_line = _source_of(fn)
+    if inspect.isgeneratorfunction(fn) or inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):
+        kind = "a generator" if inspect.isgeneratorfunction(fn) else "an async function"
+        raise ConversionError(
+            f"{fn.__qualname__} is {kind}, which autoflow cannot convert",
+            filename=filename,
+            line=first_line,
+            column=1,
+            source_line=source.splitlines()[0] if source else None,
+            hint="keep generators and coroutines out of converted code, or mark them "
+            "@autoflow.do_not_convert",
+        )
+    shadowed = frozenset(
+        n for n in ("range", "enumerate", "zip") if n in fn.__globals__
+    )
+    result = transpile_function(source, filename, first_line, shadowed)
+    display = result.module
+    class_name = _class_name(fn)
+    executed, offset = _executed_module(display, fn, class_name)
+    _counter[0] += 1
+    generated = f"<autoflow: {fn.__qualname__} #{_counter[0]}>"
+    text = executed.code
+    register_source(generated, text)
+    module_code = compile(text, generated, "exec", dont_inherit=True)
+    code = _find_code(module_code, fn.__name__, class_name)
+    smap = SourceMap(display, result.positions, filename, generated, offset, fn.__qualname__)
+    _SOURCE_MAPS[generated] = smap
+    return _Conversion(source=display.code, code=code, report=result.report, source_map=smap)
+
+
+def _class_name(fn: types.FunctionType) -> str | None:
+    parts = fn.__qualname__.split(".")
+    if len(parts) >= 2 and parts[-2] != "<locals>":
+        return parts[-2]
+    return None
+
+
+def _executed_module(
+    display: cst.Module, fn: types.FunctionType, class_name: str | None
+) -> tuple[cst.Module, int]:
+    """Wrap the converted function in the factory and hook its calls."""
+    fdef = display.body[0]
+    assert isinstance(fdef, cst.FunctionDef)
+    fdef = fdef.visit(_HookCalls(frozenset(fn.__globals__)))  # type: ignore[assignment]
+    inner: cst.BaseStatement = fdef
+    offset = 1
+    if class_name is not None:
+        inner = cst.ClassDef(name=cst.Name(class_name), body=cst.IndentedBlock([fdef]))
+        offset = 2
+    params = ["rt", _HOOK, *fn.__code__.co_freevars]
+    factory = cst.FunctionDef(
+        name=cst.Name(_FACTORY),
+        params=cst.Parameters(
+            params=[cst.Param(cst.Name(p)) for p in dict.fromkeys(params) if p != "__class__"]
+        ),
+        body=cst.IndentedBlock([inner]),
+    )
+    return display.with_changes(body=[factory]), offset
+
+
+def _find_code(module_code: types.CodeType, name: str, class_name: str | None) -> types.CodeType:
+    factory = next(c for c in module_code.co_consts if isinstance(c, types.CodeType) and c.co_name == _FACTORY)
+    scope = factory
+    if class_name is not None:
+        scope = next(c for c in factory.co_consts if isinstance(c, types.CodeType) and c.co_name == class_name)
+    return next(c for c in scope.co_consts if isinstance(c, types.CodeType) and c.co_name == name)
+
+
+class _HookCalls(cst.CSTTransformer):
+    """``f(x)`` -> ``__autoflow_call__(f)(x)``, except ``rt.*`` and plain builtins."""
+
+    def __init__(self, module_names: frozenset[str]) -> None:
+        super().__init__()
+        self.module_names = module_names
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        func = updated_node.func
+        if isinstance(func, cst.Name):
+            if func.value == _HOOK or (func.value in _PLAIN_CALLS and func.value not in self.module_names):
+                return updated_node
+            if func.value.startswith(("_if_", "_elif_", "_loop_")):
+                return updated_node
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "rt":
+            return updated_node
+        hooked = cst.Call(func=cst.Name(_HOOK), args=[cst.Arg(func)])
+        return updated_node.with_changes(func=hooked)
+
+
+def _make_function(fn: types.FunctionType, conversion: _Conversion) -> types.FunctionType:
+    code = conversion.code
+    cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
+    closure = []
+    for name in code.co_freevars:
+        if name == "rt":
+            closure.append(types.CellType(rt))
+        elif name == _HOOK:
+            closure.append(types.CellType(_hook))
+        else:
+            closure.append(cells[name])
+    new = types.FunctionType(code, fn.__globals__, fn.__name__, fn.__defaults__, tuple(closure) or None)
+    new.__kwdefaults__ = fn.__kwdefaults__
+    new.__qualname__ = fn.__qualname__
+    new.__module__ = fn.__module__
+    new.__doc__ = fn.__doc__
+    new.__annotations__ = dict(fn.__annotations__)
+    new.__dict__.update(fn.__dict__)
+    return new
+
+
+def _convert_function(fn: types.FunctionType) -> Callable[..., Any]:
+    conversion = _conversion(fn)
+    inner = _make_function(fn, conversion)
+    maps = _SOURCE_MAPS
+
+    @functools.wraps(fn)
+    def converted(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return inner(*args, **kwargs)
+        except Exception as exc:
+            add_user_note(exc, maps)
+            raise
+
+    setattr(converted, _ORIGINAL, fn)
+    return converted
+
+
+# ---------------------------------------------------------------------------
+# The recursion hook
+# ---------------------------------------------------------------------------
+
+
+def _library_roots() -> tuple[str, ...]:
+    roots = set()
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        path = sysconfig.get_paths().get(key)
+        if path:
+            roots.add(os.path.realpath(path))
+    for prefix in (sys.prefix, sys.base_prefix, sys.exec_prefix):
+        roots.add(os.path.realpath(os.path.join(prefix, "lib")))
+    for pkg in (rt, sys.modules[__name__.split(".")[0]]):
+        roots.add(os.path.realpath(os.path.dirname(pkg.__file__ or "")))
+    return tuple(sorted(roots))
+
+
+_ROOTS = _library_roots()
+_USER_FILES: dict[str, bool] = {}
+
+
+def _is_user_file(filename: str) -> bool:
+    known = _USER_FILES.get(filename)
+    if known is None:
+        if filename.startswith("<"):
+            known = False
+        else:
+            path = os.path.realpath(filename)
+            known = not any(path.startswith(root + os.sep) for root in _ROOTS)
+        _USER_FILES[filename] = known
+    return known
+
+
+def _is_user_function(fn: Any) -> bool:
+    return (
+        isinstance(fn, types.FunctionType)
+        and not getattr(fn, _DO_NOT_CONVERT, False)
+        and getattr(fn, _ORIGINAL, None) is None
+        and _is_user_file(fn.__code__.co_filename)
+    )
+
+
+def _hook(fn: Any) -> Any:
+    """What converted code calls instead of ``fn``: its converted version, or ``fn``."""
+    try:
+        tp = type(fn)
+        if tp is types.FunctionType:
+            if not _is_user_function(fn):
+                return fn
+            try:
+                return _FUNCTION_CACHE[fn]
+            except KeyError:
+                return _convert(fn, strict=False)
+        if tp is types.MethodType:
+            func = fn.__func__
+            if _is_user_function(func):
+                return types.MethodType(_convert(func, strict=False), fn.__self__)
+            return fn
+        converted = getattr(fn, _CONVERTED, None)
+        if converted is not None:
+            return converted  # an autoflow.jit object: inline its converted function
+        if tp is functools.partial:
+            return functools.partial(_hook(fn.func), *fn.args, **fn.keywords)
+        if isinstance(fn, type) or tp.__module__ == "builtins":
+            return fn
+        call = getattr(tp, "__call__", None)
+        if _is_user_function(call):
+            return types.MethodType(_convert(call, strict=False), fn)
+        return fn
+    except ConversionError:
+        return fn  # no source (REPL, exec) or not convertible: run it as it is
+
+
+# ---------------------------------------------------------------------------
+# Lambdas: no statements to convert, but their calls are hooked
+# ---------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=32)
+def _lambdas_of_file(filename: str, text: str) -> list[tuple[int, int, int, cst.Lambda]]:
+    """(line, body line, body column) of each lambda in a file (1-based lines, 0-based columns)."""
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    module = cst.parse_module(text)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    found = []
+    for node, rng in positions.items():
+        if isinstance(node, cst.Lambda):
+            body = positions[node.body]
+            found.append((rng.start.line, body.start.line, body.start.column, node))
+    return found
+
+
+def _build_lambda(fn: types.FunctionType) -> _Conversion:
+    import linecache
+
+    code = fn.__code__
+    filename = code.co_filename
+    text = "".join(linecache.getlines(filename))
+    where = {"filename": filename, "line": code.co_firstlineno, "column": 1}
+    if not text:
+        raise ConversionError("cannot read the source of a lambda", **where)  # type: ignore[arg-type]
+    try:
+        lambdas = _lambdas_of_file(filename, text)
+    except cst.ParserSyntaxError:
+        raise ConversionError("cannot parse the file that defines a lambda", **where) from None  # type: ignore[arg-type]
+    params = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    candidates = [
+        entry
+        for entry in lambdas
+        if entry[0] == code.co_firstlineno
+        and [p.name.value for p in entry[3].params.params + entry[3].params.kwonly_params] == params
+    ]
+    if len(candidates) > 1:
+        starts = [(ln, col) for ln, _, col, _ in code.co_positions() if ln is not None and col is not None]
+        first = min(starts) if starts else None
+        candidates = [c for c in candidates if (c[1], c[2]) == first] or candidates[:0]
+    if len(candidates) != 1:
+        raise ConversionError("cannot tell which lambda of this line to convert", **where)  # type: ignore[arg-type]
+    node = candidates[0][3]
+    hooked = node.visit(_HookCalls(frozenset(fn.__globals__)))
+    params_ = ["rt", _HOOK, *code.co_freevars]
+    factory = cst.FunctionDef(
+        name=cst.Name(_FACTORY),
+        params=cst.Parameters(params=[cst.Param(cst.Name(p)) for p in dict.fromkeys(params_)]),
+        body=cst.IndentedBlock([cst.SimpleStatementLine([cst.Return(hooked)])]),  # type: ignore[arg-type]
+    )
+    module = cst.Module(body=[factory])
+    _counter[0] += 1
+    generated = f"<autoflow: lambda #{_counter[0]}>"
+    register_source(generated, module.code)
+    module_code = compile(module.code, generated, "exec", dont_inherit=True)
+    factory_code = next(c for c in module_code.co_consts if isinstance(c, types.CodeType) and c.co_name == _FACTORY)
+    lambda_code = next(c for c in factory_code.co_consts if isinstance(c, types.CodeType) and c.co_name == "<lambda>")
+    display = cst.Module(body=[cst.SimpleStatementLine([cst.Expr(node)])])
+    smap = SourceMap(display, {}, filename, generated, 1, "<lambda>")
+    return _Conversion(source=display.code, code=lambda_code, report=[], source_map=smap)
