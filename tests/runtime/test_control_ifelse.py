@@ -11,9 +11,11 @@ from hypothesis import strategies as st
 
 import runtime as rt
 
+# XLA flushes subnormal floats to zero, so compiled `x > 0` differs from Python
+# for them: a platform float difference, not control flow; they are not drawn.
 SETTINGS = settings(max_examples=25, deadline=None)
 ints = st.integers(-20, 20)
-floats = st.floats(-100, 100, allow_nan=False, width=32)
+floats = st.floats(-100, 100, allow_nan=False, allow_subnormal=False, width=32)
 
 
 # -- where ---------------------------------------------------------------------
