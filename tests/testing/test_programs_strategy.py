@@ -1,0 +1,218 @@
+"""The program strategy itself: valid, pretty, deterministic, eager-runnable, covering."""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from typing import Any
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from autoflow.testing import (
+    FAMILIES,
+    Param,
+    Program,
+    compare,
+    load_program,
+    program_from_source,
+    programs,
+    run_oracle,
+)
+
+FAST = settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _nodes(program: Program) -> list[ast.AST]:
+    return list(ast.walk(ast.parse(program.source)))
+
+
+@FAST
+@given(programs())
+def test_source_is_canonical_python(program: Program) -> None:
+    tree = ast.parse(program.source)
+    (func,) = tree.body
+    assert isinstance(func, ast.FunctionDef) and func.name == program.name == "f"
+    assert [a.arg for a in func.args.args] == [p.name for p in program.params]
+    # pretty: what ast.unparse prints, 4-space indentation, ends with one newline
+    assert program.source == ast.unparse(tree) + "\n"
+    for line in program.source.splitlines():
+        indent = len(line) - len(line.lstrip(" "))
+        assert indent % 4 == 0 and "\t" not in line
+    assert all(f in FAMILIES for f in program.features)
+
+
+@FAST
+@given(st.data())
+def test_programs_run_eagerly_and_deterministically(data: st.DataObject) -> None:
+    program = data.draw(programs())
+    args = data.draw(program.inputs())
+    try:
+        first = run_oracle(program, args)
+    except UnboundLocalError:
+        # only a program that reads a maybe-unbound name may raise, and only this
+        assert program.reads_maybe_unbound
+        event("eager raised UnboundLocalError")
+        return
+    second = run_oracle(program, args)
+    assert compare(first, second, rtol=0, atol=0) is None
+    # float32 and float64 eager agree: drawn programs are well conditioned
+    wide = run_oracle(program, args, dtype=np.float64)
+    assert compare(first, wide, rtol=1e-4, atol=1e-5, check_dtype=False) is None
+
+
+@FAST
+@given(st.data())
+def test_numpy_oracle_matches_eager_jax(data: st.DataObject) -> None:
+    """The oracle (NumPy standing in for jnp) computes what the program computes with jax.numpy."""
+    program = data.draw(programs(allow_subscript_assign=False))  # jnp arrays cannot be written in place
+    args = data.draw(program.inputs())
+    fn = load_program(program)
+    jax_args: list[Any] = [jnp.asarray(a) if isinstance(a, np.ndarray) else a for a in args]
+    try:
+        expected = run_oracle(program, args)
+    except UnboundLocalError:
+        with pytest.raises(UnboundLocalError):
+            fn(*jax_args)
+        return
+    assert compare(expected, fn(*jax_args), rtol=1e-4, atol=1e-5) is None
+
+
+@FAST
+@given(st.data())
+def test_inputs_match_params(data: st.DataObject) -> None:
+    program = data.draw(programs())
+    args = data.draw(program.inputs())
+    assert len(args) == len(program.params)
+    for p, a in zip(program.params, args, strict=True):
+        if p.kind == "array":
+            assert isinstance(a, np.ndarray) and a.dtype == np.float32 and a.shape == (p.length,)
+        elif p.kind == "float":
+            assert isinstance(a, float) and (a * 8).is_integer() and abs(a) <= 4
+        else:
+            assert isinstance(a, int) and -2 <= a <= 6
+
+
+def test_every_construct_family_is_drawn() -> None:
+    seen: Counter[str] = Counter()
+    sizes: list[int] = []
+
+    @settings(max_examples=500, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(programs())
+    def collect(program: Program) -> None:
+        for feature in program.features:
+            event(feature)
+        seen.update(program.features)
+        sizes.append(program.source.count("\n"))
+
+    collect()
+    missing = {f: seen[f] for f in FAMILIES if seen[f] < 5}
+    assert not missing, f"families drawn fewer than 5 times in 500 programs: {missing}"
+    assert max(sizes) >= 15  # some programs are not tiny
+
+
+_SWITCHES: list[tuple[dict[str, Any], tuple[type[ast.AST], ...]]] = [
+    ({"allow_break": False}, (ast.Break,)),
+    ({"allow_continue": False}, (ast.Continue,)),
+    ({"allow_ternary": False}, (ast.IfExp,)),
+    ({"allow_boolops": False}, (ast.BoolOp, ast.Not)),
+    ({"allow_while": False}, (ast.While,)),
+    ({"allow_for": False}, (ast.For,)),
+    ({"allow_if": False}, (ast.If,)),
+]
+
+
+@pytest.mark.parametrize(("options", "absent"), _SWITCHES, ids=[next(iter(o)) for o, _ in _SWITCHES])
+def test_switches_turn_families_off(options: dict[str, Any], absent: tuple[type[ast.AST], ...]) -> None:
+    @settings(max_examples=80, deadline=None, database=None)
+    @given(programs(**options))
+    def check(program: Program) -> None:
+        nodes = _nodes(program)
+        assert not [n for n in nodes if isinstance(n, absent)], program.source
+        if not options.get("allow_boolops", True):
+            compares = [n for n in nodes if isinstance(n, ast.Compare)]
+            assert all(len(c.ops) == 1 for c in compares)
+
+    check()
+
+
+@settings(max_examples=80, deadline=None, database=None)
+@given(programs(allow_return_in_loop=False, allow_early_return=False, allow_subscript_assign=False))
+def test_return_and_subscript_switches(program: Program) -> None:
+    func = ast.parse(program.source).body[0]
+    assert isinstance(func, ast.FunctionDef)
+    returns = [n for n in ast.walk(func) if isinstance(n, ast.Return)]
+    assert returns == [func.body[-1]]  # only the final return
+    assert not [
+        n for n in ast.walk(func) if isinstance(n, (ast.Assign, ast.AugAssign)) and _targets_subscript(n)
+    ]
+
+
+def _targets_subscript(node: ast.Assign | ast.AugAssign) -> bool:
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    return any(isinstance(t, ast.Subscript) for t in targets)
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(programs(max_depth=1, max_statements=4, max_loop_depth=1))
+def test_size_bounds(program: Program) -> None:
+    func = ast.parse(program.source).body[0]
+    assert isinstance(func, ast.FunctionDef)
+
+    def depth(stmts: list[ast.stmt]) -> int:
+        best = 0
+        for s in stmts:
+            if isinstance(s, (ast.If, ast.For, ast.While)):
+                best = max(best, 1 + depth(s.body), 1 + depth(s.orelse))
+        return best
+
+    assert depth(func.body) <= 1
+
+
+def test_maybe_unbound_off_means_eager_never_raises() -> None:
+    @settings(max_examples=100, deadline=None, database=None)
+    @given(st.data())
+    def check(data: st.DataObject) -> None:
+        program = data.draw(programs(allow_maybe_unbound=False))
+        assert not program.reads_maybe_unbound
+        run_oracle(program, data.draw(program.inputs()))
+
+    check()
+
+
+def test_programs_rejects_bad_sizes() -> None:
+    with pytest.raises(ValueError, match="max_loop_depth"):
+        programs(max_loop_depth=4)
+
+
+def test_program_from_source_round_trip() -> None:
+    program = program_from_source(
+        """
+def g(x, n):
+    s = 0.0
+    for i in range(n):
+        s = s + x[i % 3]
+    return s
+""",
+        "x: array[3], n: int",
+    )
+    assert program.name == "g"
+    assert program.params == (Param("x", "array", 3), Param("n", "int"))
+    assert run_oracle(program, (np.array([1.0, 2.0, 4.0], np.float32), 4)) == pytest.approx(8.0)
+    with pytest.raises(ValueError, match="do not match"):
+        program_from_source("def g(x):\n    return x\n", "y: int")
+    with pytest.raises(ValueError, match="unknown parameter kind"):
+        program_from_source("def g(x):\n    return x\n", "x: complex")
+
+
+def test_oracle_writes_arrays_in_place_on_a_copy() -> None:
+    program = program_from_source(
+        "def g(x):\n    w = x * 1.0\n    w[0] = 5.0\n    x[1] = 7.0\n    return w, x\n", "x: array[2]"
+    )
+    arg = np.array([1.0, 2.0], np.float32)
+    w, x = run_oracle(program, (arg,))
+    assert w.tolist() == [5.0, 2.0] and x.tolist() == [1.0, 7.0]
+    assert arg.tolist() == [1.0, 2.0]  # the caller's array is untouched
