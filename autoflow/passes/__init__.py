@@ -30,7 +30,7 @@ from typing import Literal
 
 import libcst as cst
 
-from autoflow.analysis import ScopeInfo, analyse_function, attribute_path
+from autoflow.analysis import ScopeInfo, analyse_function, attribute_path, effects
 from autoflow.errors import ConversionError
 from autoflow import templates
 from autoflow.naming import NameGenerator, attribute_temp
@@ -89,6 +89,8 @@ class Pass(cst.CSTTransformer):
         self.ctx = ctx
         self._scopes: list[ScopeInfo | None] = []
         self._function_depth = 0
+        # Per scope: how many converted constructs enclose the current node.
+        self._inside: list[int] = [0]
 
     # -- scopes ------------------------------------------------------------
     @property
@@ -100,24 +102,42 @@ class Pass(cst.CSTTransformer):
             self.ctx.names.reset_counters()
         self._function_depth += 1
         self._scopes.append(analyse_function(node, self.ctx.names.is_generated))
+        self._inside.append(0)
         return True
 
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
     ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel:
         self._scopes.pop()
+        self._inside.pop()
         self._function_depth -= 1
         return updated_node
 
     def visit_ClassDef(self, node: cst.ClassDef) -> bool | None:
         self._scopes.append(None)
+        self._inside.append(0)
         return True
 
     def leave_ClassDef(
         self, original_node: cst.ClassDef, updated_node: cst.ClassDef
     ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel:
         self._scopes.pop()
+        self._inside.pop()
         return updated_node
+
+    # -- nesting -----------------------------------------------------------
+    def enter_converted(self) -> None:
+        """Call when a construct this pass converts is entered (visit_*)."""
+        self._inside[-1] += 1
+
+    def leave_converted(self) -> bool:
+        """Call when it is left (leave_*); True if another converted construct encloses it.
+
+        A construct inside a converted one runs inside a helper whose
+        parameters already bind every name it could carry: no ``rt.Undefined``.
+        """
+        self._inside[-1] -= 1
+        return self._inside[-1] > 0
 
     # -- positions ---------------------------------------------------------
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[no-untyped-def]
@@ -198,7 +218,12 @@ class Pass(cst.CSTTransformer):
             return "inside a generator function"
         if scope.is_async:
             return "inside an async function"
-        found = blocker([b for b in blocks if b is not None])
+        present = [b for b in blocks if b is not None]
+        if scope.declared:
+            declared = [n for n in effects(present, self.ctx.names.is_generated).writes if n in scope.declared]
+            if declared:
+                return f"assigns '{declared[0]}', declared global or nonlocal in the function"
+        found = blocker(present)
         if found is not None:
             kind, where = found
             line = self.position(where)[0]

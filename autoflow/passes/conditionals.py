@@ -111,6 +111,7 @@ class ConditionalsPass(Pass):
             self._keep_chain(node, reason)
             return True
         self._numbers[id(node)] = self.ctx.names.number("if")
+        self.enter_converted()
         all_safe = _is_safe_test(node.test)
         orelse = node.orelse
         while isinstance(orelse, cst.If):
@@ -138,7 +139,8 @@ class ConditionalsPass(Pass):
         scope = self.scope
         assert scope is not None
         live_after = scope.live_out.get(key, frozenset())
-        stmts = self._lower(original_node, updated_node, live_after, "if")
+        enclosed = self.leave_converted()
+        stmts = self._lower(original_node, updated_node, live_after, "if", enclosed)
         return cst.FlattenSentinel(stmts)
 
     def _lower(

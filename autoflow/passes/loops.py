@@ -74,6 +74,7 @@ class LoopsPass(Pass):
         reason = self.keep_reason(node, [node.body, node.orelse, node.test])
         if reason is None:
             self._numbers[id(node)] = self.ctx.names.number("loop")
+            self.enter_converted()
         else:
             self.keep(node, "while", reason)
         return True
@@ -86,6 +87,7 @@ class LoopsPass(Pass):
             reason = "the loop target is not a plain name or tuple of names"
         if reason is None:
             self._numbers[id(node)] = self.ctx.names.number("loop")
+            self.enter_converted()
         else:
             self.keep(node, "for", reason)
         return True
@@ -105,7 +107,7 @@ class LoopsPass(Pass):
         fx = effects(body, names.is_generated)
         tfx = effects(updated_node.test, names.is_generated)
         written = list(dict.fromkeys([*fx.writes, *(n for n in tfx.writes)]))
-        carry = self.carry(original_node, written, set(fx.kills), set(head))
+        carry = self.carry(original_node, written, set(fx.kills), set(head), self.leave_converted())
 
         cond_name = names.name("_loop_cond", number)
         body_name = names.name("_loop_body", number)
@@ -155,7 +157,9 @@ class LoopsPass(Pass):
         fx = effects(body, names.is_generated)
         bound = target_names(updated_node.target)
         written = list(dict.fromkeys([*bound, *fx.writes]))
-        carry = self.carry(original_node, written, set(fx.kills) | set(bound), set(head))
+        carry = self.carry(
+            original_node, written, set(fx.kills) | set(bound), set(head), self.leave_converted()
+        )
 
         body_name = names.name("_loop_body", number)
         target = updated_node.target
