@@ -4,15 +4,18 @@ A page asks for a golden case with a line of its own::
 
     {{ golden: conditionals/if_else }}      one case: tests/autoflow/golden/conditionals/if_else.py
     {{ golden: loops/* }}                   every case of a pass, in file-name order
+    {{ golden?: returns/early_return }}     a case for a pass still being written
 
 and gets two tabs, "Your code" and "After autoflow", holding the two halves of
-the golden file (input, marker line, expected output). The docs therefore show
+the golden file (input, the marker line ``# --- expected ---``, expected
+output; an empty expected part means "unchanged"). The docs therefore show
 exactly what the golden tests check, and cannot drift from the converter.
 
-While the golden directory does not exist yet (the transpiler is young), a
-reference renders as a visible placeholder. Once it exists, a reference to a
-missing case or a file without a marker line is a build warning, so
-``mkdocs build --strict`` fails instead of publishing a stale page.
+A reference to a missing case, or a file without the marker, is a build
+warning, so ``mkdocs build --strict`` fails instead of publishing a stale
+page. Two exceptions render a visible placeholder instead: every reference
+while the golden directory does not exist at all, and ``golden?:``
+references, which mark cases of passes not written yet.
 """
 
 from __future__ import annotations
@@ -30,13 +33,12 @@ log = logging.getLogger("mkdocs.plugins.autoflow_golden")
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN_DIR = ROOT / "tests" / "autoflow" / "golden"
 
-_DIRECTIVE = re.compile(r"^[ \t]*\{\{[ \t]*golden:[ \t]*(?P<ref>[\w./*-]+)[ \t]*\}\}[ \t]*$", re.M)
-
-# The line between input and expected output in a golden file. Accepted forms:
-#   # --- expected ---      # ----- output -----      # ======      # expected output
-_MARKER = re.compile(
-    r"^#[ \t]*(?:[-=~]{3,}.*|(?:expected|output|after|converted)\b.*)$", re.I | re.M
+_DIRECTIVE = re.compile(
+    r"^[ \t]*\{\{[ \t]*golden(?P<optional>\?)?:[ \t]*(?P<ref>[\w./*-]+)[ \t]*\}\}[ \t]*$", re.M
 )
+
+# The line between input and expected output, as tests/autoflow/test_golden.py reads it.
+_MARKER = re.compile(r"^# --- expected ---[ \t]*$", re.M)
 
 
 class GoldenCase:
@@ -123,6 +125,8 @@ def expand_golden(markdown: str, golden_dir: Path = GOLDEN_DIR) -> tuple[str, li
         if not golden_dir.is_dir():
             return _placeholder(ref)
         paths = _resolve(ref, golden_dir)
+        if not paths and match.group("optional"):
+            return _placeholder(ref)
         if not paths:
             problems.append(f"golden case '{ref}' not found under {golden_dir}")
             return _placeholder(ref)

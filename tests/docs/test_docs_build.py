@@ -126,6 +126,19 @@ def test_missing_case_is_a_problem_once_golden_dir_exists(tmp_path: Path) -> Non
     assert len(problems) == 1 and "loops/nope" in problems[0]
 
 
+def test_optional_reference_is_a_placeholder_not_a_problem(tmp_path: Path) -> None:
+    out, problems = hooks.expand_golden("{{ golden?: returns/early }}\n", tmp_path)
+    assert problems == []
+    assert "Example pending" in out and "returns/early" in out
+
+
+def test_only_the_exact_marker_splits(tmp_path: Path) -> None:
+    text = "x = 1  # --- not a marker\n# ----\ny = 2\n# --- expected ---\nz = 3\n"
+    case = hooks.split_golden(text, "a")
+    assert case.before == "x = 1  # --- not a marker\n# ----\ny = 2"
+    assert case.after == "z = 3"
+
+
 def test_placeholder_while_golden_dir_is_absent(tmp_path: Path) -> None:
     out, problems = hooks.expand_golden("{{ golden: loops/nope }}\n", tmp_path / "absent")
     assert problems == []
