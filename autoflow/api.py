@@ -9,9 +9,10 @@ How a function is converted and run:
 2. For *execution*, that code is wrapped once more, in memory only: every call
    ``f(x)`` becomes ``__autoflow_call__(f)(x)`` and the function is nested in
    a factory whose parameters are ``rt``, ``__autoflow_call__`` and the
-   original function's free variables (inside a class named like the user's
-   class when the function is a method, so ``super()`` and ``__private``
-   names work). The factory is compiled but never run: the converted code
+   original function's free variables, inside a class body (named like the
+   user's class for a method, so ``super()`` and ``__private`` names work;
+   ``_`` otherwise, which mangles nothing), so the function's own name stays a
+   global for recursive calls. The factory is compiled but never run: the converted code
    object is taken from its constants and turned into a function with
    ``types.FunctionType(code, fn.__globals__, ..., closure)``, the closure
    rebuilt from the original's cells. So the converted function lives in the
@@ -377,11 +378,10 @@ def _executed_module(
     fdef = display.body[0]
     assert isinstance(fdef, cst.FunctionDef)
     fdef = fdef.visit(_HookCalls(frozenset(fn.__globals__)))  # type: ignore[assignment]
-    inner: cst.BaseStatement = fdef
-    offset = 1
-    if class_name is not None:
-        inner = cst.ClassDef(name=cst.Name(class_name), body=cst.IndentedBlock([fdef]))
-        offset = 2
+    # A class body, not the factory, binds the function's name, so a recursive
+    # call still finds the global. A class named only by underscores mangles nothing.
+    inner = cst.ClassDef(name=cst.Name(class_name or "_"), body=cst.IndentedBlock([fdef]))
+    offset = 2
     params = ["rt", _HOOK, *fn.__code__.co_freevars]
     factory = cst.FunctionDef(
         name=cst.Name(_FACTORY),
@@ -395,9 +395,9 @@ def _executed_module(
 
 def _find_code(module_code: types.CodeType, name: str, class_name: str | None) -> types.CodeType:
     factory = next(c for c in module_code.co_consts if isinstance(c, types.CodeType) and c.co_name == _FACTORY)
-    scope = factory
-    if class_name is not None:
-        scope = next(c for c in factory.co_consts if isinstance(c, types.CodeType) and c.co_name == class_name)
+    scope = next(
+        c for c in factory.co_consts if isinstance(c, types.CodeType) and c.co_name == (class_name or "_")
+    )
     return next(c for c in scope.co_consts if isinstance(c, types.CodeType) and c.co_name == name)
 
 
