@@ -137,7 +137,10 @@ def _show(value: Any) -> str:
         return "{" + ", ".join(f"{k!r}: {_show(v)}" for k, v in value.items()) + "}"
     if value is None:
         return "None"
-    arr = np.asarray(value)
+    try:
+        arr = np.asarray(value)
+    except Exception:  # noqa: BLE001 - show what we can of an odd value
+        return f"<{type(value).__name__} object: {value!r}>"
     kind = {"b": "bool", "i": "int", "u": "int", "f": "float"}.get(arr.dtype.kind, str(arr.dtype))
     if arr.ndim == 0:
         return f"{arr.item()!r} ({kind})"

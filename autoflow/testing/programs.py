@@ -158,7 +158,9 @@ def inputs_for(program: Program) -> st.SearchStrategy[tuple[Any, ...]]:
     return st.tuples(*(p.strategy() for p in program.params))
 
 
-def program_from_source(source: str, params: Sequence[Param] | str) -> Program:
+def program_from_source(
+    source: str, params: Sequence[Param] | str, *, reads_maybe_unbound: bool = False
+) -> Program:
     """Wrap hand-written source (one ``def``) as a Program, e.g. for regressions.
 
     ``params`` is a sequence of Param or a string like ``"x: array[3], n: int"``.
@@ -172,7 +174,12 @@ def program_from_source(source: str, params: Sequence[Param] | str) -> Program:
     names = [a.arg for a in defs[0].args.args]
     if names != [p.name for p in params]:
         raise ValueError(f"parameters {names} do not match {[p.name for p in params]}")
-    return Program(source=source.strip("\n") + "\n", name=defs[0].name, params=tuple(params))
+    return Program(
+        source=source.strip("\n") + "\n",
+        name=defs[0].name,
+        params=tuple(params),
+        reads_maybe_unbound=reads_maybe_unbound,
+    )
 
 
 def _parse_params(text: str) -> tuple[Param, ...]:

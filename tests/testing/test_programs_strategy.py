@@ -23,7 +23,9 @@ from autoflow.testing import (
     run_oracle,
 )
 
-FAST = settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(
+    max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def _nodes(program: Program) -> list[ast.AST]:
@@ -68,7 +70,9 @@ def test_programs_run_eagerly_and_deterministically(data: st.DataObject) -> None
 @given(st.data())
 def test_numpy_oracle_matches_eager_jax(data: st.DataObject) -> None:
     """The oracle (NumPy standing in for jnp) computes what the program computes with jax.numpy."""
-    program = data.draw(programs(allow_subscript_assign=False))  # jnp arrays cannot be written in place
+    program = data.draw(
+        programs(allow_subscript_assign=False)
+    )  # jnp arrays cannot be written in place
     args = data.draw(program.inputs())
     fn = load_program(program)
     jax_args: list[Any] = [jnp.asarray(a) if isinstance(a, np.ndarray) else a for a in args]
@@ -100,7 +104,9 @@ def test_every_construct_family_is_drawn() -> None:
     seen: Counter[str] = Counter()
     sizes: list[int] = []
 
-    @settings(max_examples=500, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(
+        max_examples=500, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+    )
     @given(programs())
     def collect(program: Program) -> None:
         for feature in program.features:
@@ -125,8 +131,12 @@ _SWITCHES: list[tuple[dict[str, Any], tuple[type[ast.AST], ...]]] = [
 ]
 
 
-@pytest.mark.parametrize(("options", "absent"), _SWITCHES, ids=[next(iter(o)) for o, _ in _SWITCHES])
-def test_switches_turn_families_off(options: dict[str, Any], absent: tuple[type[ast.AST], ...]) -> None:
+@pytest.mark.parametrize(
+    ("options", "absent"), _SWITCHES, ids=[next(iter(o)) for o, _ in _SWITCHES]
+)
+def test_switches_turn_families_off(
+    options: dict[str, Any], absent: tuple[type[ast.AST], ...]
+) -> None:
     @settings(max_examples=80, deadline=None, database=None)
     @given(programs(**options))
     def check(program: Program) -> None:
@@ -147,7 +157,9 @@ def test_return_and_subscript_switches(program: Program) -> None:
     returns = [n for n in ast.walk(func) if isinstance(n, ast.Return)]
     assert returns == [func.body[-1]]  # only the final return
     assert not [
-        n for n in ast.walk(func) if isinstance(n, (ast.Assign, ast.AugAssign)) and _targets_subscript(n)
+        n
+        for n in ast.walk(func)
+        if isinstance(n, (ast.Assign, ast.AugAssign)) and _targets_subscript(n)
     ]
 
 
@@ -210,7 +222,8 @@ def g(x, n):
 
 def test_oracle_writes_arrays_in_place_on_a_copy() -> None:
     program = program_from_source(
-        "def g(x):\n    w = x * 1.0\n    w[0] = 5.0\n    x[1] = 7.0\n    return w, x\n", "x: array[2]"
+        "def g(x):\n    w = x * 1.0\n    w[0] = 5.0\n    x[1] = 7.0\n    return w, x\n",
+        "x: array[2]",
     )
     arg = np.array([1.0, 2.0], np.float32)
     w, x = run_oracle(program, (arg,))
