@@ -358,7 +358,7 @@ def _build(fn: types.FunctionType) -> _Conversion:
     text = executed.code
     register_source(generated, text)
     module_code = compile(text, generated, "exec", dont_inherit=True)
-    code = _find_code(module_code, fn.__name__, class_name)
+    code = _requalify(_find_code(module_code, fn.__name__, class_name), fn.__qualname__)
     smap = SourceMap(display, result.positions, filename, generated, offset, fn.__qualname__)
     _SOURCE_MAPS[generated] = smap
     return _Conversion(source=display.code, code=code, report=result.report, source_map=smap)
@@ -399,6 +399,17 @@ def _find_code(module_code: types.CodeType, name: str, class_name: str | None) -
         c for c in factory.co_consts if isinstance(c, types.CodeType) and c.co_name == (class_name or "_")
     )
     return next(c for c in scope.co_consts if isinstance(c, types.CodeType) and c.co_name == name)
+
+
+def _requalify(code: types.CodeType, qualname: str) -> types.CodeType:
+    """Drop the factory from qualified names: ``f.<locals>._if_true_1``, as the user would expect."""
+    consts = tuple(
+        _requalify(c, f"{qualname}.<locals>.{c.co_name}") if isinstance(c, types.CodeType) else c
+        for c in code.co_consts
+    )
+    if sys.version_info < (3, 11):  # pragma: no cover - no co_qualname before 3.11
+        return code.replace(co_consts=consts)
+    return code.replace(co_qualname=qualname, co_consts=consts)
 
 
 class _HookCalls(cst.CSTTransformer):
@@ -575,7 +586,8 @@ def _build_lambda(fn: types.FunctionType) -> _Conversion:
         and [p.name.value for p in entry[3].params.params + entry[3].params.kwonly_params] == params
     ]
     if len(candidates) > 1:
-        starts = [(ln, col) for ln, _, col, _ in code.co_positions() if ln is not None and col is not None]
+        positions = code.co_positions() if hasattr(code, "co_positions") else ()
+        starts = [(ln, col) for ln, _, col, _ in positions if ln is not None and col is not None]
         first = min(starts) if starts else None
         candidates = [c for c in candidates if (c[1], c[2]) == first] or candidates[:0]
     if len(candidates) != 1:

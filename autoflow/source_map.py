@@ -98,7 +98,10 @@ def add_user_note(exc: BaseException, maps: dict[str, SourceMap]) -> None:
     text = linecache.getline(smap.filename, line).strip()
     if text:
         note += f"\n    {text}"
-    exc.add_note(note)
+    if hasattr(exc, "add_note"):
+        exc.add_note(note)
+    else:  # pragma: no cover - Python 3.10
+        exc.__notes__ = [*getattr(exc, "__notes__", []), note]  # type: ignore[attr-defined]
     try:
         setattr(exc, _NOTED, True)
     except AttributeError:  # pragma: no cover - exceptions with __slots__
