@@ -5,6 +5,7 @@ Usage::
     python tests/benchmarks/run_all.py             # full sizes
     python tests/benchmarks/run_all.py --quick     # small sizes, a smoke run
     python tests/benchmarks/run_all.py -k hh -o table.md
+    python tests/benchmarks/run_all.py --update-docs   # rewrite the table in docs/benchmarks.md
 
 The contract for a benchmark script (``tests/benchmarks/bench_*.py``):
 
@@ -43,6 +44,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+DOCS_PAGE = HERE.parents[1] / "docs" / "benchmarks.md"
+_DOCS_START, _DOCS_END = "<!-- bench-table:start -->", "<!-- bench-table:end -->"
 HEADER = ("benchmark", "measurement", "autoflow", "baseline", "ratio", "target")
 _SEPARATOR = re.compile(r"^\|\s*:?-{3,}")
 
@@ -118,6 +121,17 @@ def run_script(path: Path, quick: bool, timeout: float, verbose: bool) -> list[l
     return rows
 
 
+def update_docs(text: str, page: Path = DOCS_PAGE) -> None:
+    """Replace what lies between the table markers of the benchmarks page."""
+    doc = page.read_text(encoding="utf-8")
+    start, end = doc.find(_DOCS_START), doc.find(_DOCS_END)
+    if start < 0 or end < start:
+        raise SystemExit(f"{page}: no {_DOCS_START} ... {_DOCS_END} markers")
+    stamp = time.strftime("%Y-%m-%d")
+    body = f"{_DOCS_START}\nMeasured {stamp}. {text.strip()}\n"
+    page.write_text(doc[:start] + body + doc[end:], encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="run all benchmarks, print one markdown table")
     parser.add_argument("--quick", action="store_true", help="small sizes (passed to each script)")
@@ -125,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
         "-k", dest="pattern", default="", help="only scripts whose name contains this"
     )
     parser.add_argument("-o", "--output", help="also write the table (with machine info) here")
+    parser.add_argument(
+        "--update-docs", action="store_true", help=f"write the table into {DOCS_PAGE.name}"
+    )
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per script (1800)")
     parser.add_argument("-v", "--verbose", action="store_true", help="show each script's output")
     args = parser.parse_args(argv)
@@ -143,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
+    if args.update_docs:
+        update_docs(text)
     return 1 if failed else 0
 
 
