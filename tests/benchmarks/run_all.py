@@ -115,6 +115,8 @@ def run_script(path: Path, quick: bool, timeout: float, verbose: bool) -> list[l
     rows = parse_rows(result.stdout)
     if verbose or result.returncode != 0:
         sys.stderr.write(result.stdout + result.stderr)
+    if result.returncode == 0 and not rows:
+        rows.append([name, "printed no result rows (see the format above)", "-", "-", "-", "-"])
     if result.returncode != 0:
         last = (result.stderr.strip().splitlines() or ["?"])[-1][:80].replace("|", "/")
         rows.append([name, f"failed (exit {result.returncode}): {last}", "-", "-", "-", "-"])
