@@ -58,3 +58,32 @@ __all__ = [
     "while_loop",
     "zip",
 ]
+
+# Operators, builtins and early exits (issue 4): forms the transpiler emits.
+from runtime.exits import NoReturn as NoReturn
+from runtime.exits import for_each_until as for_each_until
+from runtime.exits import return_value as return_value
+from runtime.operators import and_ as and_
+from runtime.operators import assert_ as assert_
+from runtime.operators import at as at
+from runtime.operators import ifexp as ifexp
+from runtime.operators import max as max
+from runtime.operators import min as min
+from runtime.operators import not_ as not_
+from runtime.operators import or_ as or_
+from runtime.operators import print as print
+
+__all__ += [
+    "NoReturn",
+    "and_",
+    "assert_",
+    "at",
+    "for_each_until",
+    "ifexp",
+    "max",
+    "min",
+    "not_",
+    "or_",
+    "print",
+    "return_value",
+]
