@@ -1,0 +1,440 @@
+"""Python operators and builtins that keep Python's semantics and also trace.
+
+The transpiler rewrites ``and`` / ``or`` / ``not``, ``x if c else y``,
+``min`` / ``max``, ``print``, ``assert`` and in-place subscript stores into
+calls of this module. Each one runs exactly the Python operation when its
+deciding value is concrete (a Python value, or an array outside any trace),
+and a ``jnp`` / ``lax`` form when it is traced:
+
+=====================  ==========================================  ==============================
+generated call         concrete (exact Python)                     traced
+=====================  ==========================================  ==============================
+``and_(a, lambda: b)``  ``a and b`` (``b`` not evaluated if falsy)  ``where(a, b, a)``
+``or_(a, lambda: b)``   ``a or b``                                  ``where(a, a, b)``
+``not_(a)``             ``not a``                                   ``logical_not(a)``
+``ifexp(c, f, g)``      ``f() if c else g()``                       ``lax.cond`` (``rt.ifelse``)
+``min`` / ``max``       the builtins                                ``where`` folds, reductions
+``print``               ``builtins.print``                          ``jax.debug.callback``
+``assert_``             ``assert``                                  ``jax.debug.callback``
+``at(x)[i].set(v)``     ``x[i] = v``                                ``x.at[i].set(v)``
+=====================  ==========================================  ==============================
+"""
+
+from __future__ import annotations
+
+import builtins
+import operator
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from runtime.control import _predicate, ifelse
+from runtime.tracing import is_traced
+from runtime.variable import Variable
+
+__all__ = ["and_", "assert_", "at", "ifexp", "max", "min", "not_", "or_", "print"]
+
+_DOCS = "See docs/constructs.md"
+
+
+def _value(x: Any) -> Any:
+    return x.value if isinstance(x, Variable) else x
+
+
+def _traced(x: Any) -> bool:
+    return is_traced(_value(x))
+
+
+def _as_operand(fname: str, x: Any) -> Any:
+    x = _value(x)
+    if isinstance(x, (jax.Array, np.ndarray, np.generic, bool, int, float, complex)) or is_traced(x):
+        return x
+    raise TypeError(
+        f"{fname}: one operand is traced, so the result is chosen at run time and both "
+        f"operands must be arrays or numbers, got {type(x).__name__}: {x!r:.60}. "
+        f"Make the deciding operand a Python value, or both operands arrays. {_DOCS}"
+    )
+
+
+# ---------------------------------------------------------------------------
+# and / or / not
+# ---------------------------------------------------------------------------
+
+
+def and_(left: Any, *rights: Callable[[], Any]) -> Any:
+    """``left and right_1() and right_2() ...`` that also works on traced values.
+
+    Equivalent to this Python::
+
+        value = left
+        for right in rights:
+            if not value:
+                return value
+            value = right()
+        return value
+
+    Unlike Python, once an operand is traced (it must have size 1):
+      * the operands after it are all evaluated (no short circuit) and the
+        result is ``jnp.where(value, rest, value)``: an array whose dtype is
+        the promotion of both sides, rather than one side itself.
+
+    Args:
+      left: the first operand, evaluated by the caller.
+      rights: the other operands, as functions of no arguments (lazy).
+
+    Returns:
+      What Python's ``and`` returns, or its traced equivalent.
+
+    Example::
+
+        rt.and_(x is not None, lambda: x > 0)   # never evaluates x > 0 on None
+    """
+    if not rights:
+        return left
+    if _traced(left):
+        pred = _predicate("and", left, "the left operand of 'and'")
+        rest = and_(rights[0](), *rights[1:])
+        return jnp.where(pred, _as_operand("and", rest), _as_operand("and", left))
+    if not left:
+        return left
+    return and_(rights[0](), *rights[1:])
+
+
+def or_(left: Any, *rights: Callable[[], Any]) -> Any:
+    """``left or right_1() or right_2() ...`` that also works on traced values.
+
+    Equivalent to this Python::
+
+        value = left
+        for right in rights:
+            if value:
+                return value
+            value = right()
+        return value
+
+    Unlike Python, once an operand is traced (it must have size 1):
+      * the operands after it are all evaluated and the result is
+        ``jnp.where(value, value, rest)`` (dtypes promoted).
+
+    Args:
+      left: the first operand, evaluated by the caller.
+      rights: the other operands, as functions of no arguments (lazy).
+
+    Returns:
+      What Python's ``or`` returns (``x or default`` is ``x`` when truthy).
+
+    Example::
+
+        rt.or_(name, lambda: "anonymous")
+    """
+    if not rights:
+        return left
+    if _traced(left):
+        pred = _predicate("or", left, "the left operand of 'or'")
+        rest = or_(rights[0](), *rights[1:])
+        return jnp.where(pred, _as_operand("or", left), _as_operand("or", rest))
+    if left:
+        return left
+    return or_(rights[0](), *rights[1:])
+
+
+def not_(x: Any) -> Any:
+    """``not x`` that also works on a traced ``x``.
+
+    Equivalent to this Python::
+
+        not x
+
+    Unlike Python, when ``x`` is traced (it must have size 1) the result is a
+    traced boolean scalar.
+    """
+    if _traced(x):
+        return jnp.logical_not(_predicate("not", x, "the operand of 'not'"))
+    return not x
+
+
+# ---------------------------------------------------------------------------
+# x if c else y
+# ---------------------------------------------------------------------------
+
+
+def ifexp(cond: Any, if_true: Callable[[], Any], if_false: Callable[[], Any]) -> Any:
+    """The conditional expression ``if_true() if cond else if_false()``.
+
+    Equivalent to this Python::
+
+        if_true() if cond else if_false()
+
+    Unlike Python, when ``cond`` is traced (it must have size 1):
+      * both sides are traced and the one chosen at run time is computed
+        (``lax.cond``, through :func:`runtime.ifelse`); they must give the
+        same structure and shapes (dtypes are promoted), else
+        :class:`~runtime.BranchMismatchError`.
+    """
+    if _traced(cond):
+        return ifelse(cond, (if_true, if_false))
+    return if_true() if cond else if_false()
+
+
+# ---------------------------------------------------------------------------
+# min / max
+# ---------------------------------------------------------------------------
+
+_MISSING: Any = object()
+
+
+def _any_traced(items: Any) -> bool:
+    return builtins.any(_traced(v) for v in items)
+
+
+def _fold(name: str, items: list[Any], better: Callable[[Any, Any], Any]) -> Any:
+    if not items:
+        raise ValueError(f"{name}() iterable argument is empty")
+    best = _value(items[0])
+    for item in items[1:]:
+        item = _value(item)
+        # Python keeps the first of equal items: replace only when strictly better.
+        best = jnp.where(better(item, best), item, best) if _any_traced((item, best)) else (
+            item if better(item, best) else best
+        )
+    return best
+
+
+def _reduce(name: str, x: Any) -> Any:
+    if x.ndim == 0:
+        raise TypeError("iteration over a 0-d array")
+    if x.shape[0] == 0:
+        raise ValueError(f"{name}() iterable argument is empty")
+    if x.ndim > 1:
+        raise ValueError(
+            f"{name}(): comparing the rows of a {x.ndim}-d array is ambiguous, as in Python "
+            f"(the truth value of an array with more than one element is ambiguous); "
+            f"use jnp.{name}(x) for the smallest/largest element. {_DOCS}"
+        )
+    if jnp.issubdtype(x.dtype, jnp.floating):
+        # Python compares element by element: a NaN first stays, a later NaN never wins.
+        reduced = jnp.nanmin(x) if name == "min" else jnp.nanmax(x)
+        return jnp.where(jnp.isnan(x[0]), x[0], reduced)
+    return jnp.min(x) if name == "min" else jnp.max(x)
+
+
+def _minmax(name: str, better: Callable[[Any, Any], Any], args: tuple[Any, ...], key: Any, default: Any) -> Any:
+    builtin = builtins.min if name == "min" else builtins.max
+    kwargs: dict[str, Any] = {}
+    if key is not None:
+        kwargs["key"] = key
+    if default is not _MISSING:
+        kwargs["default"] = default
+    if kwargs:
+        return builtin(*args, **kwargs)
+    if len(args) == 1:
+        (it,) = args
+        x = _value(it)
+        if is_traced(x):
+            return _reduce(name, x)
+        if isinstance(it, (list, tuple)) and _any_traced(it):
+            return _fold(name, list(it), better)
+        return builtin(it)
+    if _any_traced(args):
+        return _fold(name, list(args), better)
+    return builtin(*args)
+
+
+def min(*args: Any, key: Any = None, default: Any = _MISSING) -> Any:  # noqa: A001
+    """``min`` that also works on traced values.
+
+    Equivalent to this Python::
+
+        min(*args, key=key, default=default)
+
+    Unlike Python, with traced values:
+      * ``min(a, b, ...)`` (or ``min([a, b, ...])``) is ``jnp.where`` folds
+        that keep Python's choice (the first of equal items; a NaN compared
+        against is never chosen);
+      * ``min(x)`` of a traced 1-d array reduces it (a NaN counts only when
+        it comes first, as in Python); its length is static, so an empty
+        array raises ``ValueError`` as in Python.
+    With ``key=`` or ``default=`` it is the builtin.
+    """
+    return _minmax("min", operator.lt, args, key, default)
+
+
+def max(*args: Any, key: Any = None, default: Any = _MISSING) -> Any:  # noqa: A001
+    """``max`` that also works on traced values (see :func:`min`).
+
+    Equivalent to this Python::
+
+        max(*args, key=key, default=default)
+    """
+    return _minmax("max", operator.gt, args, key, default)
+
+
+# ---------------------------------------------------------------------------
+# print
+# ---------------------------------------------------------------------------
+
+
+def print(  # noqa: A001
+    *args: Any, sep: str | None = " ", end: str | None = "\n", file: Any = None, flush: bool = False
+) -> None:
+    """``print`` that prints the run-time values of traced arguments.
+
+    Equivalent to this Python::
+
+        print(*args, sep=sep, end=end, file=file, flush=flush)
+
+    Unlike Python, when an argument holds traced arrays:
+      * the values are printed when the compiled code runs (every iteration
+        inside a compiled loop), through ``jax.debug.callback``; arrays print
+        as NumPy arrays (``[1. 2.]``, the same text as a JAX array's ``str``);
+      * each such print is a host callback: it costs a device-to-host copy per
+        call and keeps XLA from fusing across it. Remove prints from hot code.
+    """
+    leaves, treedef = jax.tree_util.tree_flatten(
+        args, is_leaf=lambda v: isinstance(v, Variable)
+    )
+    leaves = [_value(v) for v in leaves]
+    dynamic = [i for i, v in builtins.enumerate(leaves) if is_traced(v)]
+    if not dynamic:
+        builtins.print(*jax.tree_util.tree_unflatten(treedef, leaves), sep=sep, end=end, file=file, flush=flush)
+        return
+
+    def host(*values: Any) -> None:
+        filled = list(leaves)
+        for i, v in builtins.zip(dynamic, values):
+            filled[i] = np.asarray(v)
+        out = jax.tree_util.tree_unflatten(treedef, filled)
+        builtins.print(*out, sep=sep, end=end, file=file, flush=flush)
+
+    jax.debug.callback(host, *[leaves[i] for i in dynamic])
+
+
+# ---------------------------------------------------------------------------
+# assert
+# ---------------------------------------------------------------------------
+
+
+def assert_(
+    test: Any,
+    message: Callable[[], Any] | None = None,
+    where: str | None = None,
+    *,
+    checked: bool = True,
+) -> None:
+    """``assert test, message()`` that is checked at run time when ``test`` is traced.
+
+    Equivalent to this Python::
+
+        assert test, message()      # message() only evaluated on failure
+
+    Unlike Python, when ``test`` is traced (it must have size 1, or be a
+    batch of size-1 values under ``jax.vmap``):
+      * the message is built at trace time, and the check runs when the
+        compiled code runs, in a ``jax.debug.callback``; a failure raises
+        ``AssertionError(message)`` inside the callback, which JAX surfaces as
+        ``jax.errors.JaxRuntimeError`` whose text holds the message and
+        ``where`` (the user's file:line);
+      * each check is a host callback (a device-to-host copy of one boolean
+        per call, every iteration inside a loop). ``checked=False`` (what
+        ``runtime_checks=False`` in autoflow generates) skips traced checks;
+        concrete ones are always checked, as Python does.
+    Under ``python -O`` nothing is checked, as in Python.
+    """
+    if not __debug__:
+        return
+    if not _traced(test):
+        if not test:
+            exc = AssertionError(*(() if message is None else (message(),)))
+            if where:
+                exc.add_note(f"assertion at {where}")
+            raise exc
+        return
+    if not checked:
+        return
+    text = "" if message is None else str(message())
+    label = f"{text} (assert at {where})" if where else text
+
+    def check(ok: Any) -> None:
+        if not np.all(ok):
+            raise AssertionError(label)
+
+    jax.debug.callback(check, _predicate_batch(test))
+
+
+def _predicate_batch(test: Any) -> Any:
+    x = _value(test)
+    if x.size != 1 and x.ndim > 0:
+        raise TypeError(
+            f"assert: the condition must be a scalar (or of size 1), got an array of shape "
+            f"{tuple(x.shape)}; reduce it with jnp.all(...) first, as Python would need. {_DOCS}"
+        )
+    x = jnp.reshape(x, ())
+    return x if x.dtype == jnp.bool_ else x != 0
+
+
+# ---------------------------------------------------------------------------
+# x[i] = v, x[i] += v
+# ---------------------------------------------------------------------------
+
+_AUG_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
+    "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow, "@=": operator.imatmul,
+    "&=": operator.iand, "|=": operator.ior, "^=": operator.ixor, "<<=": operator.ilshift,
+    ">>=": operator.irshift,
+}  # fmt: skip
+
+
+class _AtIndex:
+    __slots__ = ("target", "index")
+
+    def __init__(self, target: Any, index: Any) -> None:
+        self.target = target
+        self.index = index
+
+    def set(self, value: Any) -> Any:
+        """``target[index] = value``; returns the updated target."""
+        x, i = self.target, self.index
+        if isinstance(x, jax.Array):  # tracers are jax.Arrays too
+            return x.at[_value(i)].set(_value(value))
+        x[i] = value
+        return x
+
+    def op(self, op: str, value: Any) -> Any:
+        """``target[index] <op> value`` (``op`` is ``"+="``, ``"*="``, ...)."""
+        fn = _AUG_OPS.get(op)
+        if fn is None:
+            raise ValueError(f"at(...)[...].op: unknown augmented operator {op!r}")
+        x, i = self.target, self.index
+        if isinstance(x, jax.Array):
+            i = _value(i)
+            return x.at[i].set(fn(x[i], _value(value)))
+        x[i] = fn(x[i], value)
+        return x
+
+
+class at:  # noqa: N801 - reads as x.at[...] in generated code
+    """In-place subscript stores that become functional updates on JAX arrays.
+
+    Equivalent to this Python (returning ``x``)::
+
+        x[i] = v          # rt.at(x)[i].set(v)
+        x[i] += v         # rt.at(x)[i].op("+=", v)
+
+    Unlike Python, on a JAX array (immutable) the result is a new array,
+    ``x.at[i].set(v)``; generated code rebinds the name:
+    ``x = rt.at(x)[i].set(v)``. NumPy arrays, Variables, lists, dicts and
+    other objects are updated in place as Python does, and returned.
+    ``x[i] += v`` on a JAX array is ``x.at[i].set(x[i] + v)``, so repeated
+    indices behave as in NumPy (the last write wins), not as ``.at[i].add``.
+    """
+
+    __slots__ = ("target",)
+
+    def __init__(self, target: Any) -> None:
+        self.target = target
+
+    def __getitem__(self, index: Any) -> _AtIndex:
+        return _AtIndex(self.target, index)
