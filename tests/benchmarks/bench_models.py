@@ -30,6 +30,11 @@ import autoflow
 import runtime as rt
 
 
+def ratio(ours: float, base: float) -> str:
+    r = ours / base
+    return f"{r:.2f}" if r >= 0.1 else f"{r:.2g}"
+
+
 def fmt(seconds: float) -> str:
     if seconds >= 1:
         return f"{seconds:.2f} s"
@@ -41,8 +46,8 @@ def fmt(seconds: float) -> str:
 def row(bench: str, what: str, ours: float | str, base: float | str, target: str = "-") -> None:
     o = fmt(ours) if isinstance(ours, float) else ours
     b = fmt(base) if isinstance(base, float) else base
-    ratio = f"{ours / base:.2f}" if isinstance(ours, float) and isinstance(base, float) else "-"
-    print(f"| {bench} | {what} | {o} | {b} | {ratio} | {target} |", flush=True)
+    r = ratio(ours, base) if isinstance(ours, float) and isinstance(base, float) else "-"
+    print(f"| {bench} | {what} | {o} | {b} | {r} | {target} |", flush=True)
 
 
 def block(tree: Any) -> Any:
@@ -222,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         gelu_rows([10, 10_000], repeat=3, calls=100)
         logistic_rows([(10, 2), (10_000, 10)], repeat=3, calls=50)
     else:
-        loop_simple([100, 1000, 10_000], repeat=3, unrolled_max=10_000)
+        loop_simple([100, 1000, 10_000], repeat=5, unrolled_max=10_000)
         gelu_rows([10, 100_000], repeat=7, calls=1000)
         logistic_rows([(10, 2), (200_000, 10)], repeat=7, calls=200)
     return 0
