@@ -11,6 +11,7 @@ construct comes back byte for byte, and converting converted code is a no-op.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -76,7 +77,11 @@ class FunctionResult:
         return self.module.code
 
 
-_QUICK_KEYWORDS = ("if", "while", "for")
+# A pass whose keywords do not occur in the source has nothing to do: skip it.
+_PASS_KEYWORDS: dict[type[Pass], re.Pattern[str]] = {
+    LoopsPass: re.compile(r"\b(?:for|while)\b"),
+    ConditionalsPass: re.compile(r"\bif\b"),
+}
 
 
 def _parse(source: str, filename: str, line_offset: int = 0) -> cst.Module:
@@ -115,15 +120,11 @@ def _context(module: cst.Module, source: str, filename: str, line_offset: int, s
 
 
 def _identifiers(source: str) -> set[str]:
-    import re
-
     return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source))
 
 
 def _rebound_iterables(source: str) -> frozenset[str]:
     """``range``/``enumerate``/``zip`` the module may rebind (a cheap textual check)."""
-    import re
-
     found = set()
     for name in ("range", "enumerate", "zip"):
         if re.search(rf"(\bdef\s+{name}\b|\bimport\b.*\b{name}\b|\b{name}\s*=[^=]|\bas\s+{name}\b|\bfor\s+{name}\b|\bclass\s+{name}\b)", source):
@@ -132,9 +133,10 @@ def _rebound_iterables(source: str) -> frozenset[str]:
 
 
 def _run_passes(module: cst.Module, ctx: ConversionContext, source: str) -> cst.Module:
-    if not any(k in source for k in _QUICK_KEYWORDS):
-        return module
     for pass_cls in PASSES:
+        keywords = _PASS_KEYWORDS.get(pass_cls)
+        if keywords is not None and keywords.search(source) is None:
+            continue
         module = module.visit(pass_cls(ctx))
     return module
 
