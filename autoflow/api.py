@@ -261,10 +261,18 @@ def _unwrap_target(fn: Any) -> Any:
     if isinstance(fn, functools.partial):
         return _unwrap_target(fn.func)
     if not isinstance(fn, types.FunctionType) and callable(fn):
-        call = getattr(type(fn), "__call__", None)
+        call = _type_call(fn)
         if isinstance(call, types.FunctionType):
             return call
     return fn
+
+
+def _type_call(obj: Any) -> Any:
+    """The ``__call__`` defined by ``obj``'s class, or None."""
+    for klass in type(obj).__mro__:
+        if "__call__" in klass.__dict__:
+            return klass.__dict__["__call__"]
+    return None
 
 
 def _convert(fn: Any, strict: bool) -> Any:
@@ -290,7 +298,7 @@ def _convert(fn: Any, strict: bool) -> Any:
         if strict:
             raise TypeError(f"autoflow converts functions, methods and objects, not the class {fn.__name__}")
         return fn
-    call = getattr(type(fn), "__call__", None)
+    call = _type_call(fn)
     if isinstance(call, types.FunctionType) and callable(fn):
         if getattr(call, _DO_NOT_CONVERT, False):
             return fn
@@ -536,7 +544,7 @@ def _hook(fn: Any) -> Any:
             return functools.partial(_hook(fn.func), *fn.args, **fn.keywords)
         if isinstance(fn, type) or tp.__module__ == "builtins":
             return fn
-        call = getattr(tp, "__call__", None)
+        call = _type_call(fn)
         if _is_user_function(call):
             return types.MethodType(_convert(call, strict=False), fn)
         return fn

@@ -355,7 +355,7 @@ def for_zip(xs, ys):
 @case(vec)
 def for_target_after(xs):
     x = -1.0
-    for x in xs:
+    for x in xs:  # noqa: B007 - the target is the point
         pass
     return x
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import textwrap
-import warnings
 
 import jax
 import jax.numpy as jnp
@@ -15,7 +14,6 @@ import autoflow
 import runtime as rt
 from autoflow.errors import ConversionError
 from autoflow.transpile import transpile_function, transpile_module
-
 
 # --- seed cases -------------------------------------------------------------
 
@@ -239,7 +237,6 @@ def test_conversion_is_cached_and_not_reparsed(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_global_rebinding_is_seen() -> None:
-    ns: dict = {}
     src = textwrap.dedent(
         """
         SCALE = 2.0
@@ -249,12 +246,11 @@ def test_global_rebinding_is_seen() -> None:
             return x
         """
     )
-    import linecache
-    import types
 
-    path = "<test_global_rebinding>"
     # A real file is needed for inspect; write one.
-    import tempfile, os, importlib.util
+    import importlib.util
+    import os
+    import tempfile
 
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as fh:
         fh.write(src)
@@ -327,7 +323,7 @@ def test_do_not_convert() -> None:
 
 def test_generator_is_a_conversion_error() -> None:
     def gen(xs):
-        for x in xs:
+        for x in xs:  # noqa: UP028 - a generator on purpose
             yield x
 
     with pytest.raises(ConversionError, match="generator") as info:

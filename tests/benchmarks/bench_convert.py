@@ -49,12 +49,12 @@ def conversion_times() -> None:
     for case in CORPUS:
         fn = case.fn
         source = textwrap.dedent(inspect.getsource(fn))
-        libcst_only.append(_timeit(lambda: cst.parse_module(source).code))
-        cold.append(_timeit(lambda: api._build(fn)))
+        libcst_only.append(_timeit(lambda source=source: cst.parse_module(source).code))
+        cold.append(_timeit(lambda fn=fn: api._build(fn)))
         autoflow.convert(fn)
-        cached.append(_timeit(lambda: autoflow.convert(fn), repeat=50))
+        cached.append(_timeit(lambda fn=fn: autoflow.convert(fn), repeat=50))
 
-        def fresh() -> None:
+        def fresh(fn=fn) -> None:  # type: ignore[no-untyped-def]
             clone = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__)
             autoflow.convert(clone)
 
