@@ -404,11 +404,11 @@ class _Collector:
             for k in node.kwds:
                 self.pattern(k.pattern)
         elif isinstance(node, (cst.MatchSequence, cst.MatchList, cst.MatchTuple)):
-            for el in node.patterns:
-                self.pattern(el.value if isinstance(el, cst.MatchSequenceElement) else el)
+            for item in node.patterns:
+                self.pattern(item.value if isinstance(item, cst.MatchSequenceElement) else item)
         elif isinstance(node, cst.MatchOr):
-            for el in node.patterns:
-                self.pattern(el.pattern)
+            for alt in node.patterns:
+                self.pattern(alt.pattern)
         elif isinstance(node, cst.MatchSequenceElement):
             self.pattern(node.value)
 
@@ -620,13 +620,13 @@ class _Liveness:
                 handlers = handlers | hin
             return self.block(node.body, els | handlers) | handlers
         if isinstance(node, cst.With):
-            bound: set[str] = set()
+            as_names: set[str] = set()
             reads: set[str] = set()
             for item in node.items:
                 reads |= set(self.fx(item.item).reads)
                 if item.asname is not None:
-                    bound |= set(_target_names(item.asname.name))
-            return (self.block(node.body, out) - bound) | reads
+                    as_names |= set(_target_names(item.asname.name))
+            return (self.block(node.body, out) - as_names) | reads
         if isinstance(node, cst.Match):
             live = out | frozenset(self.fx(node.subject).reads)
             for case in node.cases:

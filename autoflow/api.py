@@ -160,8 +160,10 @@ def to_source(fn: Callable[..., Any]) -> str:
 
         print(autoflow.to_source(total))
     """
-    fn = _unwrap_target(fn)
-    return _conversion(fn).source
+    target = _unwrap_target(fn)
+    if not isinstance(target, types.FunctionType):
+        raise TypeError(f"to_source expects a function, method or callable object, got {fn!r}")
+    return _conversion(target).source
 
 
 @overload
@@ -591,7 +593,7 @@ def _build_lambda(fn: types.FunctionType) -> _Conversion:
         entry
         for entry in lambdas
         if entry[0] == code.co_firstlineno
-        and [p.name.value for p in entry[3].params.params + entry[3].params.kwonly_params] == params
+        and [p.name.value for p in (*entry[3].params.params, *entry[3].params.kwonly_params)] == params
     ]
     if len(candidates) > 1:
         positions = code.co_positions() if hasattr(code, "co_positions") else ()

@@ -103,7 +103,7 @@ def _parse(source: str, filename: str, line_offset: int = 0) -> cst.Module:
 
 def _context(module: cst.Module, source: str, filename: str, line_offset: int, shadowed: frozenset[str]) -> ConversionContext:
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    table = {
+    table: dict[cst.CSTNode, tuple[int, int]] = {
         node: (r.start.line + line_offset, r.start.column + 1)
         for node, r in positions.items()
         if isinstance(node, (cst.BaseStatement, cst.BaseSmallStatement, cst.BaseExpression))
