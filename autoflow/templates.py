@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache
 
 import libcst as cst
 
@@ -42,7 +42,7 @@ _HOLE = re.compile(r"\{(\w+)\}")
 _MARK = "__autoflow_hole_{}__"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parsed(template: str) -> tuple[cst.BaseStatement, frozenset[str]]:
     holes = frozenset(_HOLE.findall(template))
     text = _HOLE.sub(lambda m: _MARK.format(m.group(1)), template)

@@ -30,9 +30,9 @@ from typing import Literal
 
 import libcst as cst
 
+from autoflow import templates
 from autoflow.analysis import ScopeInfo, analyse_function, attribute_path, effects
 from autoflow.errors import ConversionError
-from autoflow import templates
 from autoflow.naming import NameGenerator, attribute_temp
 
 __all__ = ["Carry", "ConversionContext", "Pass", "RenameAttributes", "ReportEntry", "blocker", "is_simple_target", "with_leading_lines"]
