@@ -251,6 +251,7 @@ class _Options:
     allow_subscript_assign: bool
     allow_traced_range: bool
     allow_maybe_unbound: bool
+    allow_partial_loop_target: bool
     max_depth: int
     max_loop_depth: int
     max_statements: int
@@ -824,6 +825,9 @@ class _Gen:
         return names[len(self.loops)]
 
     def for_stmt(self, depth: int) -> list[ast.stmt]:
+        targets = {self.loop_targets("int"), self.loop_targets("float")}
+        if not self.opts.allow_partial_loop_target and targets & (self.maybe - self.defined):
+            return self.assign() or []
         forms = ["range_static"]
         if self.opts.allow_traced_range and self.readable("int"):
             forms.append("range_traced")
@@ -1066,6 +1070,7 @@ def programs(
     allow_subscript_assign: bool = True,
     allow_traced_range: bool = True,
     allow_maybe_unbound: bool = True,
+    allow_partial_loop_target: bool = True,
     max_depth: int = 3,
     max_loop_depth: int = 2,
     max_statements: int = 12,
@@ -1096,6 +1101,8 @@ def programs(
     - ``allow_traced_range``: ``range(n)`` over an int parameter.
     - ``allow_maybe_unbound``: now and then read a name that only some paths
       bind (``Program.reads_maybe_unbound``).
+    - ``allow_partial_loop_target``: a ``for`` loop whose target name only
+      some earlier paths bound (``if c: i = 1`` ... ``for i in range(2)``).
 
     Size: ``max_statements`` statements in all, compound statements nested at
     most ``max_depth`` deep and loops at most ``max_loop_depth`` deep. Loops
@@ -1123,6 +1130,7 @@ def programs(
         allow_subscript_assign=allow_subscript_assign,
         allow_traced_range=allow_traced_range,
         allow_maybe_unbound=allow_maybe_unbound,
+        allow_partial_loop_target=allow_partial_loop_target,
         max_depth=max_depth,
         max_loop_depth=max_loop_depth,
         max_statements=max_statements,
