@@ -302,7 +302,7 @@ def _install_operators() -> None:
     unary = {
         "__neg__": lambda a: -a,
         "__pos__": lambda a: +a,
-        "__abs__": abs,
+        "__abs__": lambda a: abs(a),
         "__invert__": lambda a: ~a,
     }
     for name, fn in unary.items():
