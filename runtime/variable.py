@@ -251,7 +251,7 @@ def unwrap(x: Any) -> Any:
     return x
 
 
-_OPS = {
+_OPS: dict[str, Any] = {
     "add": lambda a, b: a + b,
     "sub": lambda a, b: a - b,
     "mul": lambda a, b: a * b,
@@ -283,7 +283,7 @@ def _install_operators() -> None:
         setattr(Variable, f"__{op}__", forward)
         setattr(Variable, f"__r{op}__", backward)
 
-    comparisons = {
+    comparisons: dict[str, Any] = {
         "__lt__": lambda a, b: a < b,
         "__le__": lambda a, b: a <= b,
         "__gt__": lambda a, b: a > b,
@@ -299,7 +299,7 @@ def _install_operators() -> None:
         compare.__name__ = name
         setattr(Variable, name, compare)
 
-    unary = {
+    unary: dict[str, Any] = {
         "__neg__": lambda a: -a,
         "__pos__": lambda a: +a,
         "__abs__": lambda a: abs(a),
