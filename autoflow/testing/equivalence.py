@@ -33,9 +33,10 @@ import sys
 import tempfile
 import traceback
 import types
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -109,6 +110,7 @@ CLEAR_ERRORS: tuple[type[BaseException], ...] = _clear_errors()
 class _Outcome:
     value: Any = None
     error: BaseException | None = None
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -226,12 +228,24 @@ def _same_failure(expected: BaseException, got: BaseException, *, allow_clear: b
 
 
 def _run(
-    fn: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any] | None = None
+    fn: Callable[..., Any],
+    args: Sequence[Any],
+    kwargs: dict[str, Any] | None = None,
+    *,
+    record_warnings: bool = False,
 ) -> _Outcome:
-    try:
-        return _Outcome(value=fn(*args, **(kwargs or {})))
-    except Exception as exc:  # noqa: BLE001 - the outcome is what we compare
-        return _Outcome(error=exc)
+    """Call ``fn``; its value or exception. Autoflow's warnings (an unrolled
+    loop, say) are recorded rather than raised: they are not wrong answers."""
+    if not record_warnings:
+        try:
+            return _Outcome(value=fn(*args, **(kwargs or {})))
+        except Exception as exc:  # noqa: BLE001 - the outcome is what we compare
+            return _Outcome(error=exc)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        outcome = _run(fn, args, kwargs)
+    outcome.warnings = [f"{w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught]
+    return outcome
 
 
 def _verdict(
@@ -272,6 +286,7 @@ def _format_failure(
     lines.append(f"eager Python: {expected.describe()}")
     lines.append(f"autoflow:     {got.describe()}")
     lines.append(f"why: {why}")
+    lines += [f"autoflow warned: {w}" for w in got.warnings]
     if got.error is not None:
         tb = "".join(traceback.format_exception(got.error)).rstrip()
         lines += ["", "autoflow traceback (last lines):", *tb.splitlines()[-25:]]
@@ -470,8 +485,8 @@ class ProgramChecker:
         af = _autoflow()
         fn = load_program(program)
         # conversion errors surface when a form is built; keep them as outcomes
-        converted = _run(af.convert, [fn])
-        compiled = _run(af.jit, [fn])
+        converted = _run(af.convert, [fn], record_warnings=True)
+        compiled = _run(af.jit, [fn], record_warnings=True)
         entry = (fn, converted, compiled)
         self._cache[program.source] = entry
         if len(self._cache) > self._cache_size:
@@ -479,8 +494,12 @@ class ProgramChecker:
             sys.modules.pop(f"autoflow_program_{hashlib.sha1(old.encode()).hexdigest()[:16]}", None)
         return entry
 
-    def check(self, program: Program, args: Sequence[Any], *, use_jit: bool = True) -> None:
-        """Raise EquivalenceError unless eager == convert == jit on ``args``."""
+    def check(self, program: Program, args: Sequence[Any], *, use_jit: bool = True) -> list[str]:
+        """Raise EquivalenceError unless eager == convert == jit on ``args``.
+
+        Returns the warnings autoflow emitted (``"Category: message"``).
+        """
+        seen: list[str] = []
         expected = _run(lambda: run_oracle(program, args), [])
         _, converted, compiled = self._forms(program)
         stages: list[tuple[str, _Outcome]] = [("autoflow.convert(f)", converted)]
@@ -488,9 +507,10 @@ class ProgramChecker:
             stages.append(("autoflow.jit(f)", compiled))
         for stage, form in stages:
             if form.ok:
-                got = _run(form.value, _jax_args(program.params, args))
+                got = _run(form.value, _jax_args(program.params, args), record_warnings=True)
             else:
                 got = form
+            seen += got.warnings
             why = _verdict(
                 stage,
                 expected,
@@ -511,6 +531,7 @@ class ProgramChecker:
                     f"{stage} disagrees with eager Python", program.source, args, expected, got, why
                 )
             )
+        return seen
 
     def _ill_conditioned(self, program: Program, args: Sequence[Any], value32: Any) -> bool:
         wide = _run(lambda: run_oracle(program, args, dtype=np.float64), [])
@@ -535,7 +556,9 @@ def check_program(program: Program, args: Sequence[Any], *, use_jit: bool = True
 
 def _build_forms(fn: Callable[..., Any], use_jit: bool) -> tuple[_Outcome, _Outcome | None]:
     af = _autoflow()
-    return _run(af.convert, [fn]), (_run(af.jit, [fn]) if use_jit else None)
+    return _run(af.convert, [fn], record_warnings=True), (
+        _run(af.jit, [fn], record_warnings=True) if use_jit else None
+    )
 
 
 def check_equivalent(
@@ -563,7 +586,9 @@ def check_equivalent(
         stages.append(("autoflow.jit(fn)", compiled))
     for stage, form in stages:
         got = (
-            _run(form.value, copy.deepcopy(list(args)), copy.deepcopy(kwargs)) if form.ok else form
+            _run(form.value, copy.deepcopy(list(args)), copy.deepcopy(kwargs), record_warnings=True)
+            if form.ok
+            else form
         )
         why = _verdict(
             stage,

@@ -61,7 +61,8 @@ def _check(data: st.DataObject, **options: Any) -> None:
     for _ in range(INPUTS_PER_PROGRAM):
         args = data.draw(program.inputs(), label="args")
         try:
-            _checker.check(program, args)
+            for warning in _checker.check(program, args):
+                event(f"autoflow warned: {warning.split(':')[0]}")
         except IllConditioned:
             event("ill-conditioned input (float32 != float64 eager), rejected")
             reject()
