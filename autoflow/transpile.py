@@ -23,7 +23,11 @@ from autoflow.errors import ConversionError
 from autoflow.naming import NameGenerator
 from autoflow.passes import ConversionContext, Pass, ReportEntry
 from autoflow.passes.conditionals import ConditionalsPass
+from autoflow.passes.expressions import ExpressionsPass
+from autoflow.passes.loop_exits import LoopExitsPass
 from autoflow.passes.loops import LoopsPass
+from autoflow.passes.returns import ReturnsPass
+from autoflow.passes.subscripts import SubscriptsPass
 
 __all__ = [
     "PASSES",
@@ -40,16 +44,20 @@ __all__ = [
 PASSES: tuple[type[Pass], ...] = (
     # returns (slot): early `return` -> a flag and a result variable. First, so
     #   that no later pass sees a `return` inside control flow.
+    ReturnsPass,
     # loop_exits (slot): `break`/`continue` -> flags guarding the rest of the
     #   body. Before loops: a loop with `break` stays Python in LoopsPass.
+    LoopExitsPass,
     LoopsPass,
     # Loops before conditionals: an `if` in a loop body is then analysed inside
     # the body's helper function, whose `return (...)` makes carried names live.
     ConditionalsPass,
     # expressions (slot): `x if c else y`, `and`/`or`/`not` -> runtime forms.
     #   After conditionals, so it also sees tests the earlier passes generated.
+    ExpressionsPass,
     # subscripts (slot): `x[i] = v` on arrays -> functional updates. Last: the
     #   passes above carry `x` as written by `x[i] = v` (analysis.effects).
+    SubscriptsPass,
 )
 
 
