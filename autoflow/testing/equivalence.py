@@ -647,26 +647,30 @@ def assert_equivalent(
 
         def clipped_sum(xs, limit):
             s = 0.0
-            for x in xs:
-                if s > limit:
-                    break
-                s += x
+            for x in xs:            # a scan over the array
+                s = s + x
+                if s > limit:       # a traced condition
+                    s = limit
             return s
 
         autoflow.testing.assert_equivalent(
             clipped_sum,
-            arrays(np.float32, 5, elements=st.floats(-1, 1, width=32)),
+            arrays(np.float32, 5, elements=st.floats(-1, 1, width=32)).map(jnp.asarray),
             st.floats(0, 3, width=32),
             examples=30,
         )
     """
     from hypothesis import given, settings
+    from hypothesis import strategies as st
 
     forms = _build_forms(fn, use_jit)  # converted and compiled once, for all examples
 
     @settings(max_examples=examples, deadline=None, database=None)
-    @given(*arg_strategies, **kwarg_strategies)
-    def _equivalent(*args: Any, **kwargs: Any) -> None:
+    @given(
+        args=st.tuples(*arg_strategies),
+        kwargs=st.fixed_dictionaries(kwarg_strategies),
+    )
+    def _equivalent(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         check_equivalent(
             fn,
             args,
