@@ -12,11 +12,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 from autoflow.cli import main
-
-NEEDS_TRANSPILER = pytest.mark.xfail(strict=True, reason="needs the transpiler (issue 3)")
 
 # A module with no control flow: comments, odd spacing, everything must survive.
 PLAIN = b"""\
