@@ -29,6 +29,8 @@ change their meaning), and builtins the module rebinds.
 
 from __future__ import annotations
 
+import os
+
 import re
 
 import libcst as cst
@@ -263,7 +265,7 @@ class ExpressionsPass(Pass):
         ):
             return updated_node
         line, _ = self.position(original_node)
-        where = f"{self.ctx.filename}:{line}" if line else self.ctx.filename
+        where = f"{os.path.basename(self.ctx.filename)}:{line}" if line else os.path.basename(self.ctx.filename)
         message: cst.BaseExpression = (
             cst.Name("None") if updated_node.msg is None else _thunk(updated_node.msg)
         )

@@ -37,6 +37,8 @@ passes never see a ``return`` inside control flow.
 
 from __future__ import annotations
 
+import os
+
 import libcst as cst
 
 from autoflow import templates
@@ -143,7 +145,7 @@ class ReturnsPass(Pass):
         if has_value:
             # Falling off the end returns None: put that on the paths that reach the end.
             last = self.position(original.body.body[-1])[0] if isinstance(original.body, cst.IndentedBlock) else 0
-            where = f"{self.ctx.filename}:{last}"
+            where = f"{os.path.basename(self.ctx.filename)}:{last}"
             fall_off = templates.assign(
                 retval, cst.parse_expression(f"rt.NoReturn({node.name.value!r}, {where!r})")
             )

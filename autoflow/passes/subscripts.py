@@ -76,6 +76,8 @@ class SubscriptsPass(Pass):
             return None
         if not isinstance(target, cst.Subscript):
             return None
+        if any(isinstance(e.slice, cst.Index) and isinstance(e.slice.value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)) for e in target.slice):
+            return None  # d["key"] = v: a mapping, never an array; it stays as written
         base = target.value
         if isinstance(base, cst.Name):
             return base if base.value in self._locals[-1] else None

@@ -1,0 +1,5 @@
+def f(d, v):
+    d["key"] = v
+    G[0] = v
+    return d
+# --- expected ---
