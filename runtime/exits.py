@@ -36,8 +36,15 @@ class NoReturn(Undefined):
 
     __slots__ = ()
 
-    def __init__(self, function: str, where: str) -> None:
-        super().__init__(f"return value of {function}() (it returns None at {where} on some paths)")
+    def __init__(self, function: str, where: str | None = None) -> None:
+        name = function if where is None else (
+            f"return value of {function}() (it returns None at {where} on some paths)"
+        )
+        super().__init__(name)
+
+
+# A pytree with no leaves, like Undefined (registration is per class).
+jax.tree_util.register_pytree_node(NoReturn, lambda u: ((), u.name), lambda name, _: NoReturn(name))
 
 
 def return_value(value: Any) -> Any:
