@@ -517,7 +517,7 @@ class ProgramChecker:
                 got,
                 rtol=self.rtol,
                 atol=self.atol,
-                check_dtype=True,
+                check_dtype=not program.int_to_float,
                 allow_clear=stage == "autoflow.jit(f)" or not form.ok,
                 may_refuse=program.reads_maybe_unbound
                 and (stage == "autoflow.jit(f)" or not form.ok),

@@ -70,6 +70,8 @@ FAMILIES: tuple[str, ...] = (
     "for_range_traced",
     "for_array",
     "for_enumerate",
+    "for_zip",
+    "for_tuple",
     "nested_loop",
     "break",
     "continue",
@@ -84,6 +86,7 @@ FAMILIES: tuple[str, ...] = (
     "branch_only_name",
     "loop_target_after_loop",
     "maybe_unbound_read",
+    "int_to_float",
     "array_param",
     "int_param",
     "float_param",
@@ -136,6 +139,9 @@ class Program:
     it. ``reads_maybe_unbound`` is true when the program reads a name that some
     path leaves unbound: eager Python may raise ``UnboundLocalError`` for some
     inputs, and a compiled version may reject the program with a clear error.
+    ``int_to_float`` is true when a float name starts as a Python int
+    (``s = 0``): eager Python may return that int where compiled code, which
+    promotes the carried value, returns a float of the same value.
     """
 
     source: str
@@ -143,6 +149,7 @@ class Program:
     params: tuple[Param, ...]
     features: frozenset[str] = field(default=frozenset(), compare=False)
     reads_maybe_unbound: bool = False
+    int_to_float: bool = False
 
     def inputs(self) -> st.SearchStrategy[tuple[Any, ...]]:
         """A strategy for argument tuples that match ``params``."""
@@ -270,7 +277,7 @@ class _Var:
 @dataclass
 class _Loop:
     kind: str
-    iterated: str | None  # array a for-loop iterates over (read-only in its body)
+    iterated: tuple[str, ...]  # arrays a for-loop iterates over (read-only in its body)
 
 
 class _Gen:
@@ -342,7 +349,7 @@ class _Gen:
         return v.weight
 
     def writable(self, kind: Kind) -> list[_Var]:
-        frozen = {lp.iterated for lp in self.loops}
+        frozen = {name for lp in self.loops for name in lp.iterated}
         return [
             v for v in self.vars.values() if v.kind == kind and v.writable and v.name not in frozen
         ]
@@ -821,11 +828,11 @@ class _Gen:
         return prefix + body
 
     def loop_targets(self, kind: str) -> str:
-        names = {"int": ("i", "j", "l"), "float": ("v", "e", "g")}[kind]
+        names = {"int": ("i", "j", "l"), "float": ("v", "e", "g"), "float2": ("r", "h", "o")}[kind]
         return names[len(self.loops)]
 
     def for_stmt(self, depth: int) -> list[ast.stmt]:
-        targets = {self.loop_targets("int"), self.loop_targets("float")}
+        targets = {self.loop_targets(k) for k in ("int", "float", "float2")}
         if not self.opts.allow_partial_loop_target and targets & (self.maybe - self.defined):
             return self.assign() or []
         forms = ["range_static"]
@@ -834,11 +841,16 @@ class _Gen:
         arrays = self.readable("array")
         if arrays:
             forms += ["array", "enumerate"]
+        pairs = [(a, b) for a in arrays for b in arrays if a.length == b.length and a.name < b.name]
+        if pairs:
+            forms += ["zip", "zip"]
+        forms.append("tuple")
         form = self.choice(forms)
         idx = self.loop_targets("int")
         elem = self.loop_targets("float")
-        previous = {n: self.vars.get(n) for n in (idx, elem)}
-        iterated = None
+        elem2 = self.loop_targets("float2")
+        previous = {n: self.vars.get(n) for n in (idx, elem, elem2)}
+        iterated: tuple[str, ...] = ()
         static_trips = None
         if form == "range_static":
             self.features.add("for_range_static")
@@ -875,9 +887,28 @@ class _Gen:
             self.vars[idx] = _Var(idx, "int", writable=False, weight=0.0, bound=None)
             target = _store(idx)
             bound_targets = [idx]
+        elif form == "tuple":
+            # a Python tuple: stays a Python loop, unrolled
+            self.features.add("for_tuple")
+            values = self.draw(st.lists(st.sampled_from(_FLOAT_CONSTS), min_size=1, max_size=3))
+            it = ast.Tuple(elts=[_const(v) for v in values], ctx=ast.Load())
+            static_trips = len(values)
+            self.vars[elem] = _Var(elem, "float", writable=False, weight=0.0)
+            target = _store(elem)
+            bound_targets = [elem]
+        elif form == "zip":
+            self.features.add("for_zip")
+            first, second = self.choice(pairs)
+            iterated = (first.name, second.name)
+            static_trips = first.length
+            self.vars[elem] = _Var(elem, "float", writable=False, weight=first.weight)
+            self.vars[elem2] = _Var(elem2, "float", writable=False, weight=second.weight)
+            it = _call("zip", _name(first.name), _name(second.name))
+            target = ast.Tuple(elts=[_store(elem), _store(elem2)], ctx=ast.Store())
+            bound_targets = [elem, elem2]
         else:
             arr = self.choice(arrays)
-            iterated = arr.name
+            iterated = (arr.name,)
             static_trips = arr.length
             self.vars[elem] = _Var(elem, "float", writable=False, weight=arr.weight)
             if form == "array":
@@ -933,7 +964,7 @@ class _Gen:
         else:
             test = bound
         incr = ast.AugAssign(target=_store(counter), op=ast.Add(), value=_const(1))
-        body = self.loop_body(depth, _Loop("while", None), [], [incr])
+        body = self.loop_body(depth, _Loop("while", ()), [], [incr])
         return [init, ast.While(test=test, body=body, orelse=[])]
 
 
@@ -989,7 +1020,11 @@ def _programs(draw: Callable[[st.SearchStrategy[Any]], Any], opts: _Options) -> 
     for name, kind in (("s", "float"), ("k", "int"), ("w", "array"), ("t", "float")):
         if not gen.chance(0.45):
             continue
-        if kind == "float":
+        if kind == "float" and gen.chance(0.15):
+            # an int that the program later turns into a float (s = 0; s += 0.5)
+            value = _const(gen.choice((0, 1)))
+            gen.features.add("int_to_float")
+        elif kind == "float":
             value = (
                 _const(gen.choice((0.0, 1.0, 0.5))) if gen.chance(0.7) else gen.float_expr(1).node
             )
@@ -1030,6 +1065,7 @@ def _programs(draw: Callable[[st.SearchStrategy[Any]], Any], opts: _Options) -> 
         params=tuple(params),
         features=frozenset(features),
         reads_maybe_unbound=gen.maybe_read,
+        int_to_float="int_to_float" in features,
     )
 
 

@@ -177,7 +177,9 @@ def test_size_bounds(program: Program) -> None:
     def depth(stmts: list[ast.stmt]) -> int:
         best = 0
         for s in stmts:
-            if isinstance(s, (ast.If, ast.For, ast.While)):
+            if isinstance(s, ast.If) and len(s.orelse) == 1 and isinstance(s.orelse[0], ast.If):
+                best = max(best, 1 + depth(s.body), depth(s.orelse))  # elif: same depth
+            elif isinstance(s, (ast.If, ast.For, ast.While)):
                 best = max(best, 1 + depth(s.body), 1 + depth(s.orelse))
         return best
 
