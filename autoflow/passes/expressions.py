@@ -30,7 +30,6 @@ change their meaning), and builtins the module rebinds.
 from __future__ import annotations
 
 import os
-
 import re
 
 import libcst as cst

@@ -53,7 +53,13 @@ import libcst as cst
 
 from autoflow import templates
 from autoflow.analysis import effects, target_names
-from autoflow.passes import ConversionContext, Pass, RenameAttributes, is_simple_target, with_leading_lines
+from autoflow.passes import (
+    ConversionContext,
+    Pass,
+    RenameAttributes,
+    is_simple_target,
+    with_leading_lines,
+)
 
 __all__ = ["CannotLower", "LoopExitsPass", "clone", "lower_block"]
 

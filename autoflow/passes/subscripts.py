@@ -42,6 +42,11 @@ def _at(base: cst.BaseExpression, sub: cst.Subscript, method: str, args: list[cs
     return cst.Call(func=cst.Attribute(value=indexed, attr=cst.Name(method)), args=args)
 
 
+def _target(base: cst.BaseExpression) -> cst.BaseAssignTargetExpression:
+    assert isinstance(base, (cst.Name, cst.Attribute))
+    return base.with_changes(lpar=[], rpar=[])
+
+
 class SubscriptsPass(Pass):
     """Rewrite subscript stores into functional updates that also work on JAX arrays."""
 
@@ -96,7 +101,7 @@ class SubscriptsPass(Pass):
         assert isinstance(target, cst.Subscript)
         self.converted(original_node, "subscript store", "rt.at(...).set")
         value = _at(base, target, "set", [cst.Arg(updated_node.value)])
-        return cst.Assign(targets=[cst.AssignTarget(base.with_changes(lpar=[], rpar=[]))], value=value)
+        return cst.Assign(targets=[cst.AssignTarget(_target(base))], value=value)
 
     def leave_AugAssign(
         self, original_node: cst.AugAssign, updated_node: cst.AugAssign
@@ -109,4 +114,4 @@ class SubscriptsPass(Pass):
         op = cst.Module([]).code_for_node(updated_node.operator).strip()
         self.converted(original_node, "subscript store", f"rt.at(...).op({op!r})")
         value = _at(base, target, "op", [cst.Arg(cst.SimpleString(f'"{op}"')), cst.Arg(updated_node.value)])
-        return cst.Assign(targets=[cst.AssignTarget(base.with_changes(lpar=[], rpar=[]))], value=value)
+        return cst.Assign(targets=[cst.AssignTarget(_target(base))], value=value)
