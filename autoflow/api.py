@@ -57,6 +57,7 @@ from autoflow.errors import ConversionError
 from autoflow.passes import ReportEntry
 from autoflow.source_map import SourceMap, add_user_note, register_source
 from autoflow.transpile import transpile_function
+from runtime.control import find_undefined, register_location_resolver
 
 __all__ = ["convert", "do_not_convert", "jit", "to_source"]
 
@@ -471,13 +472,45 @@ def _convert_function(fn: types.FunctionType) -> Callable[..., Any]:
     @functools.wraps(fn)
     def converted(*args: Any, **kwargs: Any) -> Any:
         try:
-            return inner(*args, **kwargs)
+            out = inner(*args, **kwargs)
         except Exception as exc:
             add_user_note(exc, maps)
             raise
+        if type(out) in _MAY_HOLD_UNDEFINED:
+            _check_bound(fn, out)
+        return out
 
     setattr(converted, _ORIGINAL, fn)
     return converted
+
+
+def _user_location(filename: str, line: int) -> str | None:
+    """``file:line`` in the user's source for a line of converted code (runtime errors)."""
+    smap = _SOURCE_MAPS.get(filename)
+    if smap is None:
+        return None
+    user = smap.user_line(line)
+    return f"{smap.filename}:{user}" if user is not None else None
+
+
+register_location_resolver(_user_location)
+
+_MAY_HOLD_UNDEFINED = frozenset({rt.Undefined, tuple, list, dict})
+
+
+def _check_bound(fn: types.FunctionType, out: Any) -> None:
+    """Python raises at ``return y`` if ``y`` is unbound: so do we, with the line of ``fn``."""
+    unbound = find_undefined(out)
+    if unbound is None:
+        return
+    try:
+        unbound._fail()
+    except rt.UndefinedValueError as exc:
+        exc.add_note(
+            f'in user code: File "{fn.__code__.co_filename}", line {fn.__code__.co_firstlineno}, '
+            f"in {fn.__qualname__}: it returns {unbound.name!r}"
+        )
+        raise exc from None
 
 
 # ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ and ``while_loop`` find by themselves which Variables their bodies touch.
 
 from runtime import random as random
 from runtime.control import Undefined as Undefined
+from runtime.control import UndefinedValueError as UndefinedValueError
 from runtime.control import ifelse as ifelse
 from runtime.control import where as where
 from runtime.errors import (
@@ -43,6 +44,7 @@ __all__ = [
     "Module",
     "StateTrace",
     "Undefined",
+    "UndefinedValueError",
     "UnrolledLoopWarning",
     "Variable",
     "VariableDtypeError",

@@ -24,7 +24,14 @@ from runtime.state import discover, run_with_values
 from runtime.tracing import is_traced
 from runtime.variable import Variable
 
-__all__ = ["Undefined", "ifelse", "where"]
+__all__ = [
+    "Undefined",
+    "UndefinedValueError",
+    "find_undefined",
+    "ifelse",
+    "register_location_resolver",
+    "where",
+]
 
 _DOCS = "See docs/control-flow.md#errors"
 _DOCS_BRANCH = "See docs/errors.md#branch-mismatch"
@@ -36,26 +43,47 @@ _DOCS_UNDEFINED = "See docs/errors.md#undefined-name"
 # ---------------------------------------------------------------------------
 
 
+class UndefinedValueError(UnboundLocalError):
+    """A name with no value was used: unbound, or unbound on some traced path.
+
+    An ``UnboundLocalError`` (as Python raises for an unbound local), raised by
+    any use of an :class:`Undefined`. When a traced ``if`` or loop left the name
+    bound on some paths only, the message says which construct and how to fix it.
+    """
+
+
 class Undefined:
     """The value of a carried name that is not bound yet.
 
     Generated code passes ``Undefined("y")`` where Python would have no
-    binding for ``y``. Any use of it raises ``UnboundLocalError`` (a
-    ``NameError``) naming ``y``, as Python would. It is a pytree with no
-    leaves, so it passes through ``lax`` primitives untouched.
+    binding for ``y``. Any use of it raises :class:`UndefinedValueError` (an
+    ``UnboundLocalError``) naming ``y``, as Python would. It is a pytree with
+    no leaves, so it passes through ``lax`` primitives untouched.
+
+    ``reason`` is set when ``y`` is bound on some traced paths only (one side
+    of a traced ``if``, or a loop that may run zero times): then no single
+    value exists, and using ``y`` is an error that explains why.
     """
 
-    __slots__ = ("name",)
+    __slots__ = ("name", "reason")
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, reason: str | None = None) -> None:
         self.name = name
+        self.reason = reason
 
     def __repr__(self) -> str:
         return f"Undefined({self.name!r})"
 
     def _fail(self, *args: Any, **kwargs: Any) -> Any:
-        raise UnboundLocalError(
-            f"cannot access local variable {self.name!r} where it is not associated with a value"
+        if self.reason is None:
+            raise UndefinedValueError(
+                f"cannot access local variable {self.name!r} where it is not associated with a value"
+            )
+        raise UndefinedValueError(
+            f"cannot access local variable {self.name!r}: it has a value on some paths only, "
+            f"and which one is taken is traced.\n  * {self.reason}\n"
+            f"Assign {self.name!r} before that construct, so it has a value on every path. "
+            f"{_DOCS_UNDEFINED}"
         )
 
     def __getattr__(self, attr: str) -> Any:
@@ -94,8 +122,25 @@ def _install_undefined_operators() -> None:
 
 _install_undefined_operators()
 jax.tree_util.register_pytree_node(
-    Undefined, lambda u: ((), u.name), lambda name, _: Undefined(name)
+    Undefined, lambda u: ((), (u.name, u.reason)), lambda aux, _: Undefined(*aux)
 )
+
+
+def find_undefined(tree: Any) -> Undefined | None:
+    """The first :class:`Undefined` in a pytree (or ``tree`` itself), else None."""
+    if isinstance(tree, Undefined):
+        return tree
+    if isinstance(tree, (tuple, list)):
+        for item in tree:
+            found = find_undefined(item)
+            if found is not None:
+                return found
+    elif isinstance(tree, dict):
+        for item in tree.values():
+            found = find_undefined(item)
+            if found is not None:
+                return found
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -120,11 +165,35 @@ def _is_value(x: Any) -> bool:
     return all(isinstance(v, Variable) or _is_array_like(v) for v in leaves)
 
 
+#: Map (code file name, line) of generated code to the "file:line" it came from.
+_LOCATION_RESOLVERS: list[Callable[[str, int], str | None]] = []
+
+
+def register_location_resolver(resolver: Callable[[str, int], str | None]) -> None:
+    """Let error messages name the source a generated function came from.
+
+    A code generator (autoflow) compiles functions under pseudo file names;
+    ``resolver(filename, line)`` returns the user's ``"file:line"`` for them,
+    or None for code it did not generate.
+    """
+    if resolver not in _LOCATION_RESOLVERS:
+        _LOCATION_RESOLVERS.append(resolver)
+
+
+def _location(filename: str, line: int) -> str:
+    for resolver in _LOCATION_RESOLVERS:
+        found = resolver(filename, line)
+        if found is not None:
+            return found
+    return f"{filename}:{line}"
+
+
 def _describe(fn: Any) -> str:
     """'`name` at file:line' for a function, a short repr for anything else."""
     code = getattr(fn, "__code__", None)
     if code is not None:
-        return f"`{getattr(fn, '__qualname__', code.co_name)}` at {code.co_filename}:{code.co_firstlineno}"
+        where = _location(code.co_filename, code.co_firstlineno)
+        return f"`{getattr(fn, '__qualname__', code.co_name)}` at {where}"
     if callable(fn):
         return f"`{getattr(fn, '__qualname__', type(fn).__name__)}`"
     return "a value"
@@ -375,22 +444,34 @@ def _lax_ifelse(
     preds: list[Any], indices: list[int], branches: Sequence[Any], operands: Any
 ) -> Any:
     fns = [branches[i] for i in indices]
-    splits: list[_Split] = []
-    avals: list[list[jax.ShapeDtypeStruct]] = []
-    traces = []
-    for fn in fns:
-        box: list[_Split] = []
 
-        def probe(fn: Any = fn, box: list[_Split] = box) -> list[Any]:
-            split = _split(_branch_output(fn, operands))
-            box.append(split)
-            return split.dynamic
+    def probe_all(unbound: dict[int, Undefined]) -> tuple[list[_Split], list[Any], list[Any], list[Any]]:
+        splits: list[_Split] = []
+        avals: list[list[jax.ShapeDtypeStruct]] = []
+        traces = []
+        raw: list[Any] = []
+        for fn in fns:
+            box: list[tuple[_Split, Any]] = []
 
-        out, trace = discover(probe)
-        splits.append(box[-1])
-        avals.append(list(out))
-        traces.append(trace)
+            def probe(fn: Any = fn, box: list[Any] = box) -> list[Any]:
+                out = _mask_unbound(_branch_output(fn, operands), unbound)
+                split = _split(out)
+                box.append((split, out))
+                return split.dynamic
 
+            out, trace = discover(probe)
+            splits.append(box[-1][0])
+            raw.append(box[-1][1])
+            avals.append(list(out))
+            traces.append(trace)
+        return splits, avals, traces, raw
+
+    splits, avals, traces, raw = probe_all({})
+    unbound = _unbound_on_some_paths(indices, fns, raw)
+    if unbound:
+        # A name bound in some branches only has no value after a traced if;
+        # it is an error only if it is used (Python raises there too).
+        splits, avals, traces, raw = probe_all(unbound)
     targets = _check_branches(indices, fns, splits, avals, operands)
     variables = _written_union(traces)
     first = splits[0]
@@ -398,7 +479,9 @@ def _lax_ifelse(
     def as_lax(fn: Any) -> Callable[[list[Any]], tuple[list[Any], list[Any]]]:
         def branch(values: list[Any]) -> tuple[list[Any], list[Any]]:
             dyn, new_values, _ = run_with_values(
-                lambda: _split(_branch_output(fn, operands)).dynamic, variables, values
+                lambda: _split(_mask_unbound(_branch_output(fn, operands), unbound)).dynamic,
+                variables,
+                values,
             )
             return [_cast(x, t) for x, t in zip(dyn, targets)], new_values
 
@@ -416,6 +499,33 @@ def _lax_ifelse(
     for var, value in zip(variables, new_values):
         var.value = value
     return first.rebuild(dyn)
+
+
+def _unbound_on_some_paths(indices: list[int], fns: list[Any], outs: list[Any]) -> dict[int, Undefined]:
+    """Positions of the carried tuple that some branches leave ``Undefined`` and others bind."""
+    if not all(isinstance(o, tuple) for o in outs) or len({len(o) for o in outs}) != 1:
+        return {}
+    found: dict[int, Undefined] = {}
+    for pos, values in enumerate(zip(*outs)):
+        # Only a plain Undefined is deferred; subclasses (NoReturn) must match at once.
+        missing = [k for k, v in enumerate(values) if type(v) is Undefined]
+        if not missing or len(missing) == len(values):
+            continue
+        name = values[missing[0]].name
+        bound = next(k for k in range(len(values)) if k not in missing)
+        found[pos] = Undefined(
+            name,
+            f"{name!r} is assigned in branch {indices[bound]} ({_describe(fns[bound])}) but "
+            f"not in branch {indices[missing[0]]} ({_describe(fns[missing[0]])}) of an if "
+            f"whose predicate is traced",
+        )
+    return found
+
+
+def _mask_unbound(out: Any, unbound: dict[int, Undefined]) -> Any:
+    if not unbound or not isinstance(out, tuple):
+        return out
+    return tuple(unbound.get(pos, value) for pos, value in enumerate(out))
 
 
 def _branch_output(fn: Any, operands: Any) -> Any:

@@ -24,6 +24,7 @@ from typing import Any, Generic, TypeVar, overload
 import jax
 import numpy as np
 
+from runtime.control import find_undefined
 from runtime.module import Module
 from runtime.state import _STACK, record_read, record_write, run_with_values
 from runtime.variable import Variable
@@ -375,7 +376,11 @@ class JitModule(JitFunction, Generic[M]):
 
 
 def _call_and_unwrap(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    return _unwrap_outputs(fn(*args, **kwargs))
+    out = fn(*args, **kwargs)
+    unbound = find_undefined(out)
+    if unbound is not None:
+        unbound._fail()  # returning a name with no value: Python raises at the return
+    return _unwrap_outputs(out)
 
 
 def _escaping_state_error(fn: Any, variables: list[Variable]) -> RuntimeError:

@@ -128,7 +128,10 @@ def _fill_undefined(tree: Any, out: Any) -> Any:
     changed = False
     filled = []
     for a, b in zip(tree, out):
-        if isinstance(a, Undefined) and not isinstance(b, Undefined):
+        if type(a) is Undefined and type(b) is Undefined and a.reason != b.reason:
+            filled.append(b)  # bound on some traced paths only, inside the body
+            changed = True
+        elif isinstance(a, Undefined) and not isinstance(b, Undefined):
             b = jax.tree_util.tree_map(
                 lambda s: jnp.zeros(s.shape, s.dtype) if isinstance(s, jax.ShapeDtypeStruct) else s,
                 b,
@@ -343,7 +346,22 @@ def _lax_while_loop(
 
     dyn, values = lax.while_loop(cond, body, (loop.init, loop.init_values()))
     loop.write_back(values)
-    return loop.split.rebuild(dyn)
+    return _unbound_if_no_trip(operands, loop.split.rebuild(dyn), describe)
+
+
+def _unbound_if_no_trip(before: Any, after: Any, body: Any) -> Any:
+    """A name the loop binds but that was unbound before it stays unbound: it may run zero times."""
+    if not (isinstance(before, tuple) and isinstance(after, tuple)):
+        return after
+    out = list(after)
+    for pos, (a, b) in builtins.enumerate(builtins.zip(before, after)):
+        if type(a) is Undefined and not isinstance(b, Undefined):
+            out[pos] = Undefined(
+                a.name,
+                f"{a.name!r} is assigned only in the body of a loop ({_describe(body)}) whose "
+                f"trip count is traced, so it has no value if the loop runs zero times",
+            )
+    return tuple(out)
 
 
 # ---------------------------------------------------------------------------
@@ -568,6 +586,8 @@ def for_each(
     plan = _plan(iterable)
     if plan is None:
         return _py_for_each(body_fun, iterable, state)
+    if plan.length == 0:
+        return state  # as Python: the body never runs, unbound names stay unbound
     try:
         return _lax_for_each(body_fun, plan, state)
     except _NEEDS_CONCRETE as exc:
