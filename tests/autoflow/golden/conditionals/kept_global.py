@@ -1,9 +1,9 @@
 counter = 0
 
 
-def f(x):
+def bump(x):
     global counter
-    if x > 0:
-        counter = counter + 1
+    if x > 0:  # assigns a global: stays Python
+        counter += 1
     return x
 # --- expected ---

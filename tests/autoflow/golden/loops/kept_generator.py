@@ -1,0 +1,5 @@
+def positives(xs):
+    for x in xs:  # inside a generator: stays Python
+        if x > 0:
+            yield x
+# --- expected ---
