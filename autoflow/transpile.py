@@ -143,7 +143,9 @@ def _rebound_iterables(source: str) -> frozenset[str]:
 def _run_passes(module: cst.Module, ctx: ConversionContext, source: str) -> cst.Module:
     for pass_cls in PASSES:
         keywords = _PASS_KEYWORDS.get(pass_cls)
-        if keywords is not None and keywords.search(source) is None:
+        # Once a pass has rewritten something, the code may hold `if`s and
+        # loops the source did not have (a `return` in a loop becomes an `if`).
+        if keywords is not None and ctx.converted_count == 0 and keywords.search(source) is None:
             continue
         module = module.visit(pass_cls(ctx))
     return module
