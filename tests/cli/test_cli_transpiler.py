@@ -1,9 +1,5 @@
-"""`autoflow transpile` with the real transpiler and runtime, end to end.
-
-Tests of features the transpiler does not have yet are marked
-xfail(strict=True) with the missing feature as the reason: strict, so a test
-that starts passing fails loudly until its mark comes off.
-"""
+"""`autoflow transpile` with the real transpiler and runtime, end to end:
+converted output runs without autoflow and matches eager Python."""
 
 from __future__ import annotations
 
@@ -16,11 +12,6 @@ from types import ModuleType
 
 import pytest
 from cli_helpers import PLAIN, SYNTAX_ERROR, run_cli, snapshot
-
-NEEDS_JIT_REWRITE = pytest.mark.xfail(
-    strict=True,
-    reason="transpile_module keeps @autoflow.jit (issue 3): the output still needs autoflow",
-)
 
 MODEL = b"""\
 import jax.numpy as jnp
@@ -162,7 +153,6 @@ def test_ternary_on_a_traced_value_compiles(tmp_path: Path) -> None:
     assert out.stdout.split() == [b"-1.0", b"1.0"]  # sign(-0.5), sign(2.0) in plain Python
 
 
-@NEEDS_JIT_REWRITE
 def test_autoflow_jit_becomes_the_runtime_jit(tmp_path: Path) -> None:
     (tmp_path / "m.py").write_bytes(
         b"import autoflow\n\n\n@autoflow.jit\ndef f(x):\n    if x > 0:\n        x = x * 2.0\n    return x\n"
