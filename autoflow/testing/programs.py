@@ -83,6 +83,10 @@ FAMILIES: tuple[str, ...] = (
     "not",
     "chained_compare",
     "subscript_assign",
+    "slice_assign",
+    "builtins",
+    "while_break",
+    "loop_else",
     "branch_only_name",
     "loop_target_after_loop",
     "maybe_unbound_read",
@@ -255,6 +259,7 @@ class _Options:
     allow_return_in_loop: bool
     allow_ternary: bool
     allow_boolops: bool
+    allow_builtins: bool
     allow_subscript_assign: bool
     allow_traced_range: bool
     allow_maybe_unbound: bool
@@ -410,6 +415,8 @@ class _Gen:
             forms.append("ternary")
         if self.opts.allow_boolops:
             forms.append("value_or")
+        if self.opts.allow_builtins:
+            forms.append("builtin")
         form = self.choice(forms)
         if form == "leaf":
             return self.float_leaf(max_weight)
@@ -441,6 +448,14 @@ class _Gen:
         if form == "abs":
             inner = self.float_expr(depth - 1, max_weight, free=free)
             return _Expr(_jnp("abs", inner.node), inner.weight)
+        if form == "builtin":
+            self.features.add("builtins")
+            left = self.float_expr(depth - 1, max_weight, free=free)
+            fn = self.choice(("abs", "min", "max"))
+            if fn == "abs":
+                return _Expr(_call("abs", left.node), left.weight)
+            right = self.float_expr(depth - 1, max_weight, free=free)
+            return _Expr(_call(fn, left.node, right.node), max(left.weight, right.weight))
         if form == "minmax":
             left = self.float_expr(depth - 1, max_weight, free=free)
             right = self.float_expr(depth - 1, max_weight, free=free)
@@ -487,9 +502,19 @@ class _Gen:
             forms.append("mul")
         if self.opts.allow_ternary:
             forms.append("ternary")
+        if self.opts.allow_builtins:
+            forms.append("builtin")
         form = self.choice(forms)
         if form == "leaf":
             return self.int_leaf(max_weight)
+        if form == "builtin":
+            self.features.add("builtins")
+            left = self.int_expr(depth - 1, max_weight, free=free)
+            fn = self.choice(("abs", "min", "max"))
+            if fn == "abs":
+                return _Expr(_call("abs", left.node), left.weight)
+            right = self.int_expr(depth - 1, max_weight, free=free)
+            return _Expr(_call(fn, left.node, right.node), max(left.weight, right.weight))
         if form in ("add", "sub"):
             left = self.int_expr(depth - 1, max_weight, free=free)
             right = self.int_expr(
@@ -681,8 +706,20 @@ class _Gen:
         if not arrays:
             return None
         arr = self.choice(arrays)
-        target = ast.Subscript(value=_name(arr.name), slice=self.index(arr.length), ctx=ast.Store())
         self.features.add("subscript_assign")
+        if self.chance(0.25):
+            # a static slice w[a:b], 0 <= a < b <= length
+            self.features.add("slice_assign")
+            lo = self.draw(st.integers(0, arr.length - 1))
+            hi = self.draw(st.integers(lo + 1, arr.length))
+            piece = ast.Slice(lower=_const(lo) if lo else None, upper=_const(hi))
+            target = ast.Subscript(value=_name(arr.name), slice=piece, ctx=ast.Store())
+            op = self.choice((ast.Add(), ast.Sub(), ast.Mult()))
+            value = _const(0.5) if isinstance(op, ast.Mult) else self.float_expr(1, 0.0).node
+            if self.chance(0.3):
+                return [ast.Assign(targets=[target], value=self.float_expr(1, 1.0).node)]
+            return [ast.AugAssign(target=target, op=op, value=value)]
+        target = ast.Subscript(value=_name(arr.name), slice=self.index(arr.length), ctx=ast.Store())
         if self.chance(0.4):
             op = self.choice((ast.Add(), ast.Sub()))
             return [ast.AugAssign(target=target, op=op, value=self.float_expr(1, 0.0).node)]
@@ -835,6 +872,7 @@ class _Gen:
         targets = {self.loop_targets(k) for k in ("int", "float", "float2")}
         if not self.opts.allow_partial_loop_target and targets & (self.maybe - self.defined):
             return self.assign() or []
+        defined_before = set(self.defined)
         forms = ["range_static"]
         if self.opts.allow_traced_range and self.readable("int"):
             forms.append("range_traced")
@@ -931,11 +969,13 @@ class _Gen:
                 new.bound = None if None in bounds else max(bounds)  # type: ignore[type-var]
                 new.weight = max(old.weight, new.weight)
         self.maybe.update(bound_targets)
-        if static_trips:
+        if static_trips and (
+            self.opts.allow_partial_loop_target or set(bound_targets) <= defined_before
+        ):
             # Python leaves the loop target bound to its last value
             self.defined.update(bound_targets)
             self.features.add("loop_target_after_loop_possible")
-        return [ast.For(target=target, iter=it, body=body, orelse=[])]
+        return [ast.For(target=target, iter=it, body=body, orelse=self.loop_else(depth))]
 
     def while_stmt(self, depth: int) -> list[ast.stmt]:
         self.features.add("while")
@@ -954,6 +994,19 @@ class _Gen:
         else:
             limit = _const(self.draw(st.integers(0, 4)))
         bound = ast.Compare(left=_name(counter), ops=[ast.Lt()], comparators=[limit])
+        incr = ast.AugAssign(target=_store(counter), op=ast.Add(), value=_const(1))
+        if self.opts.allow_break and self.chance(0.3):
+            # `while <any condition>:` that a counter breaks out of
+            self.features.add("break")
+            self.features.add("while_break")
+            guard = ast.If(
+                test=ast.Compare(left=_name(counter), ops=[ast.GtE()], comparators=[limit]),
+                body=[ast.Break()],
+                orelse=[],
+            )
+            test = self.bool_expr(1)
+            body = self.loop_body(depth, _Loop("while", ()), [], [incr, guard])
+            return [init, ast.While(test=test, body=body, orelse=self.loop_else(depth))]
         if self.chance(0.5):
             extra = self.compare(1)
             if self.opts.allow_boolops and self.chance(0.6):
@@ -963,9 +1016,20 @@ class _Gen:
                 test = _binop(bound, ast.BitAnd(), extra)
         else:
             test = bound
-        incr = ast.AugAssign(target=_store(counter), op=ast.Add(), value=_const(1))
         body = self.loop_body(depth, _Loop("while", ()), [], [incr])
-        return [init, ast.While(test=test, body=body, orelse=[])]
+        return [init, ast.While(test=test, body=body, orelse=self.loop_else(depth))]
+
+    def loop_else(self, depth: int) -> list[ast.stmt]:
+        """Maybe an ``else:`` clause: it runs after the loop unless a break left it."""
+        if not (self.opts.allow_break and self.budget > 0 and self.chance(0.15)):
+            return []
+        self.features.add("loop_else")
+        before_defined = set(self.defined)
+        self.nesting += 1
+        body, _ = self.block(depth + 1)  # break/continue here belong to an enclosing loop
+        self.nesting -= 1
+        self.defined = before_defined  # a break skips the else clause
+        return body
 
 
 _PARAM_POOL: tuple[tuple[str, Literal["int", "float", "array"]], ...] = (
@@ -1103,6 +1167,7 @@ def programs(
     allow_return_in_loop: bool = True,
     allow_ternary: bool = True,
     allow_boolops: bool = True,
+    allow_builtins: bool = True,
     allow_subscript_assign: bool = True,
     allow_traced_range: bool = True,
     allow_maybe_unbound: bool = True,
@@ -1133,12 +1198,18 @@ def programs(
     - ``allow_ternary``: ``a if c else b``; ``allow_boolops``: ``and``, ``or``,
       ``not`` and chained comparisons (without it, conditions combine with
       ``&`` and ``|``).
-    - ``allow_subscript_assign``: ``w[i] = v`` and ``w[i] += v``.
+    - ``allow_builtins``: ``abs``, ``min`` and ``max`` on scalars.
+    - ``allow_subscript_assign``: ``w[i] = v``, ``w[i] += v`` and static
+      slices ``w[1:3] -= v``.
+    - ``allow_break`` also draws ``while`` loops that a counter breaks out of
+      and loop ``else:`` clauses.
     - ``allow_traced_range``: ``range(n)`` over an int parameter.
     - ``allow_maybe_unbound``: now and then read a name that only some paths
       bind (``Program.reads_maybe_unbound``).
     - ``allow_partial_loop_target``: a ``for`` loop whose target name only
-      some earlier paths bound (``if c: i = 1`` ... ``for i in range(2)``).
+      some earlier paths bound (``if c: i = 1`` ... ``for i in range(2)``),
+      and reading after a loop a target that was unbound before it (without
+      this, only targets bound before the loop are read after it).
 
     Size: ``max_statements`` statements in all, compound statements nested at
     most ``max_depth`` deep and loops at most ``max_loop_depth`` deep. Loops
@@ -1163,6 +1234,7 @@ def programs(
         allow_return_in_loop=allow_return_in_loop,
         allow_ternary=allow_ternary,
         allow_boolops=allow_boolops,
+        allow_builtins=allow_builtins,
         allow_subscript_assign=allow_subscript_assign,
         allow_traced_range=allow_traced_range,
         allow_maybe_unbound=allow_maybe_unbound,

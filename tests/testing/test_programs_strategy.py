@@ -128,6 +128,7 @@ _SWITCHES: list[tuple[dict[str, Any], tuple[type[ast.AST], ...]]] = [
     ({"allow_while": False}, (ast.While,)),
     ({"allow_for": False}, (ast.For,)),
     ({"allow_if": False}, (ast.If,)),
+    ({"allow_builtins": False}, ()),
 ]
 
 
@@ -145,6 +146,13 @@ def test_switches_turn_families_off(
         if not options.get("allow_boolops", True):
             compares = [n for n in nodes if isinstance(n, ast.Compare)]
             assert all(len(c.ops) == 1 for c in compares)
+        if not options.get("allow_break", True):
+            assert not [n for n in nodes if isinstance(n, (ast.For, ast.While)) and n.orelse]
+        if not options.get("allow_builtins", True):
+            calls = [
+                n.func.id for n in nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+            ]
+            assert not set(calls) & {"abs", "min", "max"}
 
     check()
 
@@ -177,6 +185,8 @@ def test_size_bounds(program: Program) -> None:
     def depth(stmts: list[ast.stmt]) -> int:
         best = 0
         for s in stmts:
+            if isinstance(s, ast.If) and [type(b) for b in s.body] == [ast.Break] and not s.orelse:
+                continue  # the counter guard of `while cond:` loops (if c0 >= 3: break)
             if isinstance(s, ast.If) and len(s.orelse) == 1 and isinstance(s.orelse[0], ast.If):
                 best = max(best, 1 + depth(s.body), depth(s.orelse))  # elif: same depth
             elif isinstance(s, (ast.If, ast.For, ast.While)):
