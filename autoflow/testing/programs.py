@@ -260,6 +260,7 @@ class _Options:
     allow_ternary: bool
     allow_boolops: bool
     allow_builtins: bool
+    allow_loop_else: bool
     allow_subscript_assign: bool
     allow_traced_range: bool
     allow_maybe_unbound: bool
@@ -1021,7 +1022,7 @@ class _Gen:
 
     def loop_else(self, depth: int) -> list[ast.stmt]:
         """Maybe an ``else:`` clause: it runs after the loop unless a break left it."""
-        if not (self.opts.allow_break and self.budget > 0 and self.chance(0.15)):
+        if not (self.opts.allow_loop_else and self.budget > 0 and self.chance(0.15)):
             return []
         self.features.add("loop_else")
         before_defined = set(self.defined)
@@ -1168,6 +1169,7 @@ def programs(
     allow_ternary: bool = True,
     allow_boolops: bool = True,
     allow_builtins: bool = True,
+    allow_loop_else: bool = True,
     allow_subscript_assign: bool = True,
     allow_traced_range: bool = True,
     allow_maybe_unbound: bool = True,
@@ -1201,8 +1203,8 @@ def programs(
     - ``allow_builtins``: ``abs``, ``min`` and ``max`` on scalars.
     - ``allow_subscript_assign``: ``w[i] = v``, ``w[i] += v`` and static
       slices ``w[1:3] -= v``.
-    - ``allow_break`` also draws ``while`` loops that a counter breaks out of
-      and loop ``else:`` clauses.
+    - ``allow_break`` also draws ``while`` loops that a counter breaks out of;
+      ``allow_loop_else``: ``for``/``while`` loops with an ``else:`` clause.
     - ``allow_traced_range``: ``range(n)`` over an int parameter.
     - ``allow_maybe_unbound``: now and then read a name that only some paths
       bind (``Program.reads_maybe_unbound``).
@@ -1235,6 +1237,7 @@ def programs(
         allow_ternary=allow_ternary,
         allow_boolops=allow_boolops,
         allow_builtins=allow_builtins,
+        allow_loop_else=allow_loop_else,
         allow_subscript_assign=allow_subscript_assign,
         allow_traced_range=allow_traced_range,
         allow_maybe_unbound=allow_maybe_unbound,

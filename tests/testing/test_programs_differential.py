@@ -35,6 +35,8 @@ SUPPORTED: dict[str, Any] = dict(
     allow_return_in_loop=False,
     # regressions/unbound_loop_target_after_break_loop: jit returns 0 for an unbound target
     allow_maybe_unbound=False,
+    # regressions/break_in_loop_else_under_traced_if: jit TracerBoolConversionError
+    allow_loop_else=False,
 )
 
 #: The thorough profile also draws bigger programs.

@@ -129,6 +129,7 @@ _SWITCHES: list[tuple[dict[str, Any], tuple[type[ast.AST], ...]]] = [
     ({"allow_for": False}, (ast.For,)),
     ({"allow_if": False}, (ast.If,)),
     ({"allow_builtins": False}, ()),
+    ({"allow_loop_else": False}, ()),
 ]
 
 
@@ -146,7 +147,7 @@ def test_switches_turn_families_off(
         if not options.get("allow_boolops", True):
             compares = [n for n in nodes if isinstance(n, ast.Compare)]
             assert all(len(c.ops) == 1 for c in compares)
-        if not options.get("allow_break", True):
+        if not options.get("allow_loop_else", True):
             assert not [n for n in nodes if isinstance(n, (ast.For, ast.While)) and n.orelse]
         if not options.get("allow_builtins", True):
             calls = [
