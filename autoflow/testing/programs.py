@@ -235,7 +235,7 @@ def _binop(left: ast.expr, op: ast.operator, right: ast.expr) -> ast.expr:
     return ast.BinOp(left=left, op=op, right=right)
 
 
-def _store(n: str) -> ast.expr:
+def _store(n: str) -> ast.Name:
     return ast.Name(id=n, ctx=ast.Store())
 
 
@@ -708,7 +708,7 @@ class _Gen:
             return None
         arr = self.choice(arrays)
         self.features.add("subscript_assign")
-        if self.chance(0.25):
+        if self.chance(0.4):
             # a static slice w[a:b], 0 <= a < b <= length
             self.features.add("slice_assign")
             lo = self.draw(st.integers(0, arr.length - 1))
@@ -748,7 +748,7 @@ class _Gen:
         self.budget -= 1
         forms: list[str] = ["assign", "assign", "assign", "augassign"]
         if self.opts.allow_subscript_assign:
-            forms.append("subscript")
+            forms += ["subscript", "subscript"]
         if depth < self.opts.max_depth and self.budget > 0:
             if self.opts.allow_if:
                 forms += ["if", "if"]
@@ -838,6 +838,7 @@ class _Gen:
             orelse = arms[-1][1]
             arms = arms[:-1]
         for t, body, _, _ in reversed(arms[1:]):
+            assert t is not None
             orelse = [ast.If(test=t, body=body, orelse=orelse)]
         first_test, first_body = arms[0][0], arms[0][1]
         assert first_test is not None
@@ -882,7 +883,7 @@ class _Gen:
             forms += ["array", "enumerate"]
         pairs = [(a, b) for a in arrays for b in arrays if a.length == b.length and a.name < b.name]
         if pairs:
-            forms += ["zip", "zip"]
+            forms += ["zip", "zip", "zip"]
         forms.append("tuple")
         form = self.choice(forms)
         idx = self.loop_targets("int")
@@ -996,7 +997,7 @@ class _Gen:
             limit = _const(self.draw(st.integers(0, 4)))
         bound = ast.Compare(left=_name(counter), ops=[ast.Lt()], comparators=[limit])
         incr = ast.AugAssign(target=_store(counter), op=ast.Add(), value=_const(1))
-        if self.opts.allow_break and self.chance(0.3):
+        if self.opts.allow_break and self.opts.allow_if and self.chance(0.3):
             # `while <any condition>:` that a counter breaks out of
             self.features.add("break")
             self.features.add("while_break")
@@ -1005,9 +1006,9 @@ class _Gen:
                 body=[ast.Break()],
                 orelse=[],
             )
-            test = self.bool_expr(1)
             body = self.loop_body(depth, _Loop("while", ()), [], [incr, guard])
-            return [init, ast.While(test=test, body=body, orelse=self.loop_else(depth))]
+            loop = ast.While(test=self.bool_expr(1), body=body, orelse=self.loop_else(depth))
+            return [init, loop]
         if self.chance(0.5):
             extra = self.compare(1)
             if self.opts.allow_boolops and self.chance(0.6):
@@ -1085,7 +1086,7 @@ def _programs(draw: Callable[[st.SearchStrategy[Any]], Any], opts: _Options) -> 
     for name, kind in (("s", "float"), ("k", "int"), ("w", "array"), ("t", "float")):
         if not gen.chance(0.45):
             continue
-        if kind == "float" and gen.chance(0.15):
+        if kind == "float" and gen.chance(0.3):
             # an int that the program later turns into a float (s = 0; s += 0.5)
             value = _const(gen.choice((0, 1)))
             gen.features.add("int_to_float")
@@ -1115,8 +1116,9 @@ def _programs(draw: Callable[[st.SearchStrategy[Any]], Any], opts: _Options) -> 
         body=body,
         decorator_list=[],
         returns=None,
-        **({"type_params": []} if sys.version_info >= (3, 12) else {}),
     )
+    if sys.version_info >= (3, 12):
+        func.type_params = []
     module = ast.Module(body=[func], type_ignores=[])
     source = ast.unparse(ast.fix_missing_locations(module)) + "\n"
     features = set(gen.features)
