@@ -91,7 +91,7 @@ class HH(rt.Module):
         self.h = rt.Variable(h_rates[0] / (h_rates[0] + h_rates[1]))
         self.n = rt.Variable(n_rates[0] / (n_rates[0] + n_rates[1]))
         self.spike = rt.Variable(jnp.zeros(num, dtype=bool))
-        self.t_last_spike = rt.Variable(jnp.full(num, -1e7))
+        self.t_last_spike = rt.Variable(jnp.full(num, -1e7, dtype=jnp.float32))
         self.spike_count = rt.Variable(jnp.zeros(num, dtype=jnp.int32))
 
     def update(self, t, I_ext):
