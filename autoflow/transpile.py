@@ -20,6 +20,12 @@ from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from autoflow.errors import ConversionError
+from autoflow.frontdoors import (
+    drop_unused_imports,
+    protect_unconverted,
+    restore_unconverted,
+    rewrite_front_doors,
+)
 from autoflow.naming import NameGenerator
 from autoflow.passes import ConversionContext, Pass, ReportEntry
 from autoflow.passes.conditionals import ConditionalsPass
@@ -158,11 +164,17 @@ def transpile_module(source: str, filename: str = "<string>") -> TranspileResult
     errors included) located in ``filename``.
     """
     module = _parse(source, filename)
+    # autoflow's own front doors (frontdoors.py): the output needs only runtime.
+    module, doors, kept, marked = protect_unconverted(module, source)
     ctx = _context(module, source, filename, 0, frozenset())
     converted = _run_passes(module, ctx, source)
+    converted, rewritten = rewrite_front_doors(converted, doors, "rt")
     report = sorted(ctx.report, key=lambda e: (e.line, e.column))
-    if ctx.converted_count == 0:
+    if ctx.converted_count == 0 and rewritten == 0 and marked == 0:
         return TranspileResult(code=source, report=report)
+    converted = drop_unused_imports(restore_unconverted(converted, kept), doors)
+    if ctx.converted_count == 0 and rewritten == 0:
+        return TranspileResult(code=converted.code, report=report)
     codemod = CodemodContext()
     AddImportsVisitor.add_needed_import(codemod, "runtime", asname="rt")
     converted = AddImportsVisitor(codemod).transform_module(converted)
