@@ -502,14 +502,22 @@ def _lax_ifelse(
 
 
 def _unbound_on_some_paths(indices: list[int], fns: list[Any], outs: list[Any]) -> dict[int, Undefined]:
-    """Positions of the carried tuple that some branches leave ``Undefined`` and others bind."""
+    """Positions of the carried tuple that some branches leave ``Undefined`` and others bind.
+
+    (Or that all leave ``Undefined``, for different reasons: one is kept.)
+    """
     if not all(isinstance(o, tuple) for o in outs) or len({len(o) for o in outs}) != 1:
         return {}
     found: dict[int, Undefined] = {}
     for pos, values in enumerate(zip(*outs)):
         # Only a plain Undefined is deferred; subclasses (NoReturn) must match at once.
         missing = [k for k, v in enumerate(values) if type(v) is Undefined]
-        if not missing or len(missing) == len(values):
+        if not missing:
+            continue
+        if len(missing) == len(values):
+            # Unbound everywhere; keep one reason so the branches' structures agree.
+            if len({(v.name, v.reason) for v in values}) > 1:
+                found[pos] = next((v for v in values if v.reason is not None), values[0])
             continue
         name = values[missing[0]].name
         bound = next(k for k in range(len(values)) if k not in missing)
