@@ -223,7 +223,7 @@ def jit(
         return functools.partial(jit, static_argnums=static_argnums, static_argnames=static_argnames)
     if isinstance(fn, rt.Module):
         call = _convert(fn, strict=True)
-        compiled: Any = _JitModule(fn, call, static_argnums, static_argnames)
+        compiled: Any = rt.JitModule(fn, static_argnums, static_argnames, call=call)
     else:
         compiled = rt.jit(_convert(fn, strict=True), static_argnums, static_argnames)
     try:
@@ -231,20 +231,6 @@ def jit(
     except (AttributeError, TypeError):  # pragma: no cover - unusual wrappers
         pass
     return compiled
-
-
-class _JitModule(rt.JitModule):  # type: ignore[misc]
-    """``rt.JitModule`` whose call runs the converted ``__call__``."""
-
-    def __init__(
-        self,
-        module: rt.Module,
-        call: Callable[..., Any],
-        static_argnums: int | Sequence[int],
-        static_argnames: str | Sequence[str],
-    ) -> None:
-        object.__setattr__(self, "_module", module)
-        rt.JitFunction.__init__(self, call, static_argnums, static_argnames)
 
 
 # ---------------------------------------------------------------------------

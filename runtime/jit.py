@@ -351,9 +351,14 @@ class JitModule(JitFunction, Generic[M]):
         module: M,
         static_argnums: int | Sequence[int] = (),
         static_argnames: str | Sequence[str] = (),
+        *,
+        call: Callable[..., Any] | None = None,
     ) -> None:
+        """``call``: what a call runs instead of ``module.__call__`` (say, a
+        rewritten version of it); attribute access still goes to ``module``."""
         object.__setattr__(self, "_module", module)
-        super().__init__(module.__call__, static_argnums, static_argnames)  # type: ignore[operator]
+        fn = call if call is not None else module.__call__  # type: ignore[operator]
+        super().__init__(fn, static_argnums, static_argnames)
 
     @property
     def module(self) -> M:
