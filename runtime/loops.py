@@ -27,6 +27,7 @@ from runtime.control import (
     _describe,
     _is_traced,
     _join,
+    _location,
     _param_names,
     _predicate,
     _Split,
@@ -222,9 +223,27 @@ def _structure_error(
             ta = jax.tree_util.tree_structure(a, is_leaf=lambda v: isinstance(v, Variable))
             tb = jax.tree_util.tree_structure(b, is_leaf=lambda v: isinstance(v, Variable))
             if ta != tb:  # type: ignore[operator]
+                if isinstance(a, (list, dict)) and type(a) is type(b) and len(a) != len(b):
+                    return _growing_container_error(fname, body, _label(f"[{pos}]", names), a, b)
                 bullets = [f"  * {_label(f'[{pos}]', names)}: {ta} before, {tb} after"]
                 break
     return _carry_error(fname, body, bullets)
+
+
+class _GrowingContainer(LoopCarryError):
+    """A carried list or dict changes length: a loop with concrete items unrolls instead."""
+
+
+def _growing_container_error(fname: str, body: Any, label: str, a: Any, b: Any) -> LoopCarryError:
+    kind = type(a).__name__
+    return _GrowingContainer(
+        f"{fname}: the loop body ({_describe(body)}) changes the length of a Python {kind} "
+        f"({label}: {len(a)} items before an iteration, {len(b)} after), and the loop is "
+        f"compiled (its trip count or items are traced), so the number of items cannot be "
+        f"known when compiling.\n"
+        f"Preallocate an array and write into it (out = jnp.zeros(n); out = out.at[i].set(v)), "
+        f"or loop over a Python range or list so the loop runs in Python. {_DOCS_LOOP}"
+    )
 
 
 def _finish(
@@ -590,19 +609,23 @@ def for_each(
         return state  # as Python: the body never runs, unbound names stay unbound
     try:
         return _lax_for_each(body_fun, plan, state)
-    except _NEEDS_CONCRETE as exc:
+    except (*_NEEDS_CONCRETE, _GrowingContainer) as exc:
         if any_traced(plan.xs):
             raise
         code = getattr(body_fun, "__code__", None)
-        filename = code.co_filename if code else "<unknown>"
-        lineno = code.co_firstlineno if code else 0
+        where = _location(code.co_filename, code.co_firstlineno) if code else "<unknown>:0"
+        filename, _, line = where.rpartition(":")
+        lineno = int(line) if line.isdigit() else 0
+        if isinstance(exc, _GrowingContainer):
+            why = "grows a Python list or dict"
+            remedy = "Write into a preallocated array (out.at[i].set(v))"
+        else:
+            why = f"needs a concrete loop item ({type(exc).__name__})"
+            remedy = "Index arrays (x[i]) rather than Python lists with the loop index"
         warnings.warn_explicit(
-            f"{filename}:{lineno}: the body of this loop "
-            f"({getattr(body_fun, '__qualname__', body_fun)!s}) needs a "
-            f"concrete loop item ({type(exc).__name__}), so the loop over {iterable!r:.60} is "
-            f"unrolled in Python: compile time grows with its length. Index arrays (x[i]) "
-            f"rather than Python lists with the loop index to keep it a compiled loop. "
-            f"{_DOCS_UNROLLED}",
+            f"{where}: the body of this loop ({getattr(body_fun, '__qualname__', body_fun)!s}) "
+            f"{why}, so the loop over {iterable!r:.60} is unrolled in Python: compile time "
+            f"grows with its length. {remedy} to keep it a compiled loop. {_DOCS_UNROLLED}",
             UnrolledLoopWarning,
             filename,
             lineno,
