@@ -255,8 +255,13 @@ class LoopExitsPass(Pass):
             self._numbers[id(node)] = self.ctx.names.number("break")
         return True
 
-    def _lower(self, loop: cst.For | cst.While, number: int) -> tuple[list[cst.BaseStatement], bool] | None:
-        """The loop body without exits, and whether it had a ``break``; None if kept."""
+    def _lower(
+        self, original: cst.For | cst.While, loop: cst.For | cst.While, number: int
+    ) -> tuple[list[cst.BaseStatement], bool] | None:
+        """The loop body without exits, and whether it had a ``break``; None if kept.
+
+        ``original`` is the node as parsed: only it has a source position.
+        """
         body = _block_stmts(loop.body)
         has_break = any(contains(s, (cst.Break,), False) for s in body)
         flag = self.ctx.names.name("_break", number)
@@ -271,7 +276,7 @@ class LoopExitsPass(Pass):
         except CannotLower as exc:
             construct = "while" if isinstance(loop, cst.While) else "for"
             line = self.position(exc.node)[0]
-            self.keep(loop, construct, f"a break or continue inside '{exc.kind}' (line {line}) stays Python")
+            self.keep(original, construct, f"a break or continue inside '{exc.kind}' (line {line}) stays Python")
             return None
         return lowered, has_break
 
@@ -286,7 +291,7 @@ class LoopExitsPass(Pass):
         number = self._numbers.get(id(original_node))
         if number is None:
             return updated_node
-        result = self._lower(updated_node, number)
+        result = self._lower(original_node, updated_node, number)
         if result is None:
             return updated_node
         body, has_break = result
@@ -321,7 +326,7 @@ class LoopExitsPass(Pass):
         if not is_simple_target(updated_node.target):
             self.keep(original_node, "for", "the loop target is not a plain name or tuple of names")
             return updated_node
-        result = self._lower(updated_node, number)
+        result = self._lower(original_node, updated_node, number)
         if result is None:
             return updated_node
         body, has_break = result
