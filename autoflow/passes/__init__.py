@@ -38,6 +38,10 @@ from autoflow.naming import NameGenerator, attribute_temp
 __all__ = ["Carry", "ConversionContext", "Pass", "RenameAttributes", "ReportEntry", "blocker", "is_simple_target", "with_leading_lines"]
 
 
+# Builtins whose calls, as a loop iterable, become their lazy runtime twins.
+_RUNTIME_ITERABLES = frozenset({"range", "enumerate", "zip"})
+
+
 @dataclass(frozen=True)
 class ReportEntry:
     """What happened to one control-flow construct of the input."""
@@ -166,6 +170,17 @@ class Pass(cst.CSTTransformer):
         line, col = self.position(node)
         self.ctx.report.append(ReportEntry(line, col, construct, "converted", detail))
         self.ctx.converted_count += 1
+
+    def runtime_iterable(self, node: cst.BaseExpression) -> cst.BaseExpression:
+        """``range(n)`` -> ``rt.range(n)`` (and enumerate, zip), unless the module rebinds it."""
+        if (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Name)
+            and node.func.value in _RUNTIME_ITERABLES
+            and node.func.value not in self.ctx.shadowed
+        ):
+            return node.with_changes(func=cst.Attribute(value=cst.Name("rt"), attr=node.func))
+        return node
 
     def keep(self, node: cst.CSTNode, construct: str, reason: str) -> None:
         line, col = self.position(node)

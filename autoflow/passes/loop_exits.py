@@ -63,7 +63,6 @@ from autoflow.passes import (
 
 __all__ = ["CannotLower", "LoopExitsPass", "clone", "lower_block"]
 
-_ITERABLES = frozenset({"range", "enumerate", "zip"})
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 
@@ -376,7 +375,7 @@ class LoopExitsPass(Pass):
             "{outputs} = rt.for_each_until({body}, {iterable}, {operands})",
             outputs=templates.names_tuple(carried),
             body=body_name,
-            iterable=self._iterable(node.iter),
+            iterable=self.runtime_iterable(node.iter),
             operands=templates.names_tuple(carried),
         )
         stmts: list[cst.BaseStatement] = [*carry.before, templates.assign(flag, cst.Name("False")), fn, call, *carry.after]
@@ -386,14 +385,3 @@ class LoopExitsPass(Pass):
         self.place(stmts, original)
         self.converted(original, "for", "rt.for_each_until")
         return stmts
-
-    def _iterable(self, node: cst.BaseExpression) -> cst.BaseExpression:
-        """``range(n)`` -> ``rt.range(n)`` (and enumerate, zip), unless rebound."""
-        if (
-            isinstance(node, cst.Call)
-            and isinstance(node.func, cst.Name)
-            and node.func.value in _ITERABLES
-            and node.func.value not in self.ctx.shadowed
-        ):
-            return node.with_changes(func=cst.Attribute(value=cst.Name("rt"), attr=node.func))
-        return node

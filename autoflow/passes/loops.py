@@ -50,7 +50,6 @@ from autoflow.passes import Pass, RenameAttributes, is_simple_target, with_leadi
 
 __all__ = ["LoopsPass"]
 
-_ITERABLES = frozenset({"range", "enumerate", "zip"})
 
 
 def _as_block(body: cst.BaseSuite) -> cst.IndentedBlock:
@@ -176,7 +175,7 @@ class LoopsPass(Pass):
         )
         if carry.temps:
             loop_body = loop_body.visit(RenameAttributes(carry.temps))  # type: ignore[assignment]
-        iterable = self._iterable(updated_node.iter)
+        iterable = self.runtime_iterable(updated_node.iter)
         operands = templates.names_tuple(carry.names)
         if carry.names:
             call = templates.render(
@@ -193,14 +192,3 @@ class LoopsPass(Pass):
         self.place(stmts, original_node)
         self.converted(original_node, "for", "rt.for_each")
         return cst.FlattenSentinel(stmts)
-
-    def _iterable(self, node: cst.BaseExpression) -> cst.BaseExpression:
-        """``range(n)`` -> ``rt.range(n)`` (and enumerate, zip), unless rebound."""
-        if (
-            isinstance(node, cst.Call)
-            and isinstance(node.func, cst.Name)
-            and node.func.value in _ITERABLES
-            and node.func.value not in self.ctx.shadowed
-        ):
-            return node.with_changes(func=cst.Attribute(value=cst.Name("rt"), attr=node.func))
-        return node
