@@ -29,6 +29,16 @@ def _is_weak(x: Any) -> bool:
     return bool(getattr(x, "weak_type", False))
 
 
+def _strong(x: jax.Array) -> jax.Array:
+    """``x`` without JAX's weak typing (``jnp.asarray(0.0)`` is weakly typed float32).
+
+    A weakly typed value would promote differently from the strongly typed one
+    that comes back out of a compiled call, and would make the second call
+    retrace.
+    """
+    return x.astype(x.dtype) if getattr(x, "weak_type", False) else x
+
+
 class Variable:
     """A mutable array whose value ``jit`` and the control-flow functions track.
 
@@ -51,7 +61,7 @@ class Variable:
     def __init__(self, value: Any, *, dtype: Any = None, batch_axis: int | None = None) -> None:
         if isinstance(value, Variable):
             value = value.value
-        value = jnp.asarray(value, dtype=dtype)
+        value = _strong(jnp.asarray(value, dtype=dtype))
         if batch_axis is not None and not -value.ndim <= batch_axis < max(value.ndim, 1):
             raise ValueError(
                 f"batch_axis {batch_axis} is out of range for a Variable of shape {value.shape}"
@@ -90,14 +100,15 @@ class Variable:
                 f"Variable shape {old.shape} cannot take a value of shape {new.shape}"
                 + (f" (only axis {self.batch_axis} may change size)" if self.batch_axis is not None else "")
             )
-        if new.dtype != old.dtype:
-            if weak:
-                new = new.astype(old.dtype)
-            else:
-                raise VariableDtypeError(
-                    f"Variable dtype {old.dtype} cannot take a value of dtype {new.dtype}; "
-                    f"convert it first, e.g. value.astype({old.dtype.name!r})"
-                )
+        if weak:
+            # a Python scalar or weakly typed array takes the Variable's dtype, strongly:
+            # the value a compiled call hands back must have the signature it was given
+            new = new.astype(old.dtype)
+        elif new.dtype != old.dtype:
+            raise VariableDtypeError(
+                f"Variable dtype {old.dtype} cannot take a value of dtype {new.dtype}; "
+                f"convert it first, e.g. value.astype({old.dtype.name!r})"
+            )
         return new
 
     def _batch_compatible(self, shape: tuple[int, ...]) -> bool:

@@ -79,6 +79,41 @@ def test_python_scalars_take_the_variable_dtype() -> None:
     assert w.dtype == jnp.int32 and int(w) == 7
 
 
+@pytest.mark.parametrize("initial", [0.0, 3, jnp.asarray(1.5), True])
+def test_values_are_never_weakly_typed(initial: object) -> None:
+    # JAX treats Python scalars as weakly typed; a Variable must not, or it would promote
+    # differently before and after a compiled call hands a strongly typed value back.
+    v = rt.Variable(initial)
+    assert not v.value.weak_type
+    eager_dtype = (v.value + jnp.ones((), jnp.float16)).dtype
+    v.value = 1  # a Python scalar assigned later is made strong too
+    assert not v.value.weak_type
+    assert (v.value + jnp.ones((), jnp.float16)).dtype == eager_dtype
+
+
+def test_a_scalar_variable_compiles_once_per_signature() -> None:
+    traces: list[int] = []
+
+    class Counter(rt.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.total = rt.Variable(0.0)
+
+        def __call__(self, x: jax.Array) -> jax.Array:
+            traces.append(1)
+            self.total.value = self.total.value + x
+            return self.total.value
+
+    counter = Counter()
+    step = rt.jit(counter)
+    step(jnp.float32(1.0))
+    after_first_call = len(traces)
+    step(jnp.float32(1.0))
+    step(jnp.float32(1.0))
+    assert len(traces) == after_first_call  # no retrace once the value came back from XLA
+    assert float(counter.total) == 3.0
+
+
 def test_batch_axis_allows_size_change_only_along_it() -> None:
     v = rt.Variable(jnp.zeros((2, 3)), batch_axis=0)
     v.value = jnp.ones((5, 3))
