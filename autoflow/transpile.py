@@ -15,8 +15,6 @@ import re
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from autoflow.errors import ConversionError
@@ -175,10 +173,73 @@ def transpile_module(source: str, filename: str = "<string>") -> TranspileResult
     converted = drop_unused_imports(restore_unconverted(converted, kept), doors)
     if ctx.converted_count == 0 and rewritten == 0:
         return TranspileResult(code=converted.code, report=report)
-    codemod = CodemodContext()
-    AddImportsVisitor.add_needed_import(codemod, "runtime", asname="rt")
-    converted = AddImportsVisitor(codemod).transform_module(converted)
+    converted = add_runtime_import(converted, "rt")
     return TranspileResult(code=converted.code, report=report)
+
+
+def _is_runtime_import(stmt: cst.BaseStatement, alias: str) -> bool:
+    """``import runtime as <alias>`` (possibly among other names)."""
+    if not isinstance(stmt, cst.SimpleStatementLine):
+        return False
+    for small in stmt.body:
+        if isinstance(small, cst.Import):
+            for name in small.names:
+                bound = name.asname.name if name.asname is not None else name.name
+                if (
+                    isinstance(name.name, cst.Name)
+                    and name.name.value == "runtime"
+                    and isinstance(bound, cst.Name)
+                    and bound.value == alias
+                ):
+                    return True
+    return False
+
+
+def _is_single_import(stmt: cst.BaseStatement) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], (cst.Import, cst.ImportFrom))
+    )
+
+
+def _is_header(stmt: cst.BaseStatement) -> bool:
+    """A module docstring, or ``__strict__ = ...``: imports go below it."""
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return False
+    first = stmt.body[0]
+    if isinstance(first, cst.Expr):
+        return isinstance(first.value, cst.SimpleString)
+    return (
+        isinstance(first, cst.Assign)
+        and len(first.targets) == 1
+        and isinstance(first.targets[0].target, cst.Name)
+        and first.targets[0].target.value == "__strict__"
+    )
+
+
+def add_runtime_import(module: cst.Module, alias: str) -> cst.Module:
+    """``import runtime as <alias>`` at the end of the module's first block of imports.
+
+    Below the docstring and any ``from __future__`` import; nothing changes if
+    a top-level ``import runtime as <alias>`` exists already. A blank line
+    separates the import block from the code after it.
+    """
+    body = list(module.body)
+    if any(_is_runtime_import(stmt, alias) for stmt in body):
+        return module
+    start = 1 if body and _is_header(body[0]) else 0
+    at = start
+    while at < len(body) and _is_single_import(body[at]):
+        at += 1
+    asname = None if alias == "runtime" else cst.AsName(name=cst.Name(alias))
+    new = cst.SimpleStatementLine([cst.Import(names=[cst.ImportAlias(name=cst.Name("runtime"), asname=asname)])])
+    rest = body[at:]
+    if rest:
+        leading = rest[0].leading_lines
+        if not leading or leading[0].comment is not None:
+            rest[0] = rest[0].with_changes(leading_lines=[cst.EmptyLine(), *leading])
+    return module.with_changes(body=[*body[:at], new, *rest])
 
 
 def transpile_function(
