@@ -64,7 +64,9 @@ __all__ = [
 # Operators, builtins and early exits (issue 4): forms the transpiler emits.
 from runtime.exits import NoReturn as NoReturn
 from runtime.exits import for_each_until as for_each_until
+from runtime.exits import return_slot as return_slot
 from runtime.exits import return_value as return_value
+from runtime.exits import returned as returned
 from runtime.operators import and_ as and_
 from runtime.operators import assert_ as assert_
 from runtime.operators import at as at
@@ -87,5 +89,7 @@ __all__ += [
     "not_",
     "or_",
     "print",
+    "return_slot",
     "return_value",
+    "returned",
 ]

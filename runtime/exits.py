@@ -9,6 +9,7 @@ and "fell off the end" is a clear error naming the line.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -17,12 +18,22 @@ import jax.numpy as jnp
 
 from runtime.control import Undefined, _is_traced, _predicate, _split, ifelse
 from runtime.iterables import range as _range
-from runtime.loops import _normalize, _plan, for_each, while_loop
+from runtime.loops import (
+    Pending,
+    fill_learned,
+    for_each,
+    learn,
+    normalize_state,
+    probe_pending,
+    scan_plan,
+    unbound_if_no_trip,
+    while_loop,
+)
 from runtime.state import discover
 from runtime.tracing import inside_transformation
 from runtime.variable import Variable
 
-__all__ = ["NoReturn", "for_each_until", "return_value"]
+__all__ = ["NoReturn", "for_each_until", "return_slot", "return_value", "returned"]
 
 
 class NoReturn(Undefined):
@@ -37,8 +48,10 @@ class NoReturn(Undefined):
     __slots__ = ()
 
     def __init__(self, function: str, where: str | None = None) -> None:
-        name = function if where is None else (
-            f"return value of {function}() (it returns None at {where} on some paths)"
+        name = (
+            function
+            if where is None
+            else (f"return value of {function}() (it returns None at {where} on some paths)")
         )
         super().__init__(name)
 
@@ -50,6 +63,34 @@ jax.tree_util.register_pytree_node(NoReturn, lambda u: ((), u.name), lambda name
 def return_value(value: Any) -> Any:
     """``None`` for :class:`NoReturn`, else ``value`` (the function's result)."""
     return None if isinstance(value, NoReturn) else value
+
+
+def return_slot(name: str) -> Undefined:
+    """The value of a ``return`` inside a loop, before that ``return`` has run.
+
+    Generated code binds it before a loop holding a ``return``, assigns the
+    returned value to it at the ``return`` (through :func:`returned` when a
+    traced ``if`` may decide), and reads it after the loop only if the loop's
+    ``_return_N`` flag is set. Until then it is an :class:`~runtime.Undefined`
+    named ``name``; a compiled loop carries zeros of the returned type in its
+    place, as nothing reads it on the paths where no ``return`` ran.
+    """
+    return Undefined(name, Pending(f"{name!r} is set only by a return inside a loop"))
+
+
+def returned(value: Any, slot: Any) -> Any:
+    """``value``, the value of a ``return`` inside a loop; tells ``slot`` its type.
+
+    Equivalent to this Python::
+
+        slot = value
+
+    Unlike Python, the type of ``value`` is remembered by the
+    :func:`return_slot` ``slot``, so that a compiled loop around a traced
+    ``if`` holding the ``return`` can carry the slot from its first step.
+    """
+    learn(slot, value)
+    return value
 
 
 class _Guarded:
@@ -68,7 +109,7 @@ class _Guarded:
             return s
 
         def run(*s: Any) -> Any:
-            return _normalize("for_each_until", self.body, self.body(item, *s), s)
+            return normalize_state("for_each_until", self.body, self.body(item, *s), s)
 
         return ifelse(state[0], (skip, run), state)
 
@@ -112,7 +153,7 @@ def for_each_until(
         raise TypeError("for_each_until: state must be a tuple whose first value is the exit flag")
     if isinstance(iterable, _range) and iterable.is_traced():
         return _range_until(body_fun, iterable, state)
-    plan = _plan(iterable) if inside_transformation() else None
+    plan = scan_plan(iterable) if inside_transformation() else None
     if plan is None:
         return _py_for_each_until(body_fun, iterable, state)
     if plan.length == 0:
@@ -128,17 +169,18 @@ def _py_for_each_until(
 ) -> tuple[Any, ...]:
     guarded = _Guarded(body_fun)
     for item in iterable:
-        if _is_traced(state[0]):
-            state = _normalize("for_each_until", body_fun, guarded(item, *state), state)
-        else:
-            state = _normalize("for_each_until", body_fun, body_fun(item, *state), state)
+        step = guarded if _is_traced(state[0]) else body_fun
+        state = probe_pending(state, functools.partial(step, item, *state))
+        state = normalize_state("for_each_until", body_fun, step(item, *state), state)
         flag = state[0]
         if not _is_traced(flag) and _predicate("for_each_until", flag, "the exit flag"):
             break
     return state
 
 
-def _settle_undefined(body_fun: Callable[..., Any], item: Any, state: tuple[Any, ...]) -> tuple[Any, ...]:
+def _settle_undefined(
+    body_fun: Callable[..., Any], item: Any, state: tuple[Any, ...]
+) -> tuple[Any, ...]:
     """Give carried names the body binds (but are unbound before the loop) zeros.
 
     The masked step ``cond(flag, skip, body)`` needs both sides to agree, so
@@ -149,10 +191,11 @@ def _settle_undefined(body_fun: Callable[..., Any], item: Any, state: tuple[Any,
     split = _split(state)
 
     def probe(x: Any, dyn: list[Any]) -> Any:
-        out = _normalize("for_each_until", body_fun, body_fun(x, *split.rebuild(dyn)), state)
+        out = normalize_state("for_each_until", body_fun, body_fun(x, *split.rebuild(dyn)), state)
         return tuple(None if isinstance(o, Undefined) else o for o in out)
 
     out, _ = discover(probe, item, split.dynamic)
+    state = fill_learned(state)  # return slots set under a traced if
     filled = []
     for s, o in zip(state, out):
         if isinstance(s, Undefined) and o is not None:
@@ -167,7 +210,9 @@ def _settle_undefined(body_fun: Callable[..., Any], item: Any, state: tuple[Any,
     return tuple(filled)
 
 
-def _range_until(body_fun: Callable[..., Any], r: _range, state: tuple[Any, ...]) -> tuple[Any, ...]:
+def _range_until(
+    body_fun: Callable[..., Any], r: _range, state: tuple[Any, ...]
+) -> tuple[Any, ...]:
     """``for i in range(...)`` with a traced bound and a break: a while loop testing the flag."""
     stop, step = r.stop, r.step
 
@@ -179,10 +224,11 @@ def _range_until(body_fun: Callable[..., Any], r: _range, state: tuple[Any, ...]
         return jnp.logical_and(jnp.logical_not(flag), more)
 
     def body(i: Any, *s: Any) -> tuple[Any, ...]:
-        return (i + step, *_normalize("for_each_until", body_fun, body_fun(i, *s), s))
+        return (i + step, *normalize_state("for_each_until", body_fun, body_fun(i, *s), s))
 
     start = jnp.asarray(r.start, dtype=jnp.result_type(r.start, stop, step))
     item = jax.ShapeDtypeStruct((), start.dtype)
-    state = _settle_undefined(body_fun, item, state)
-    out = while_loop(body, cond, (start, *state))
-    return tuple(out[1:])
+    settled = _settle_undefined(body_fun, item, state)
+    out = while_loop(body, cond, (start, *settled))
+    # The zeros that stood in for names the body binds are no values if it ran zero times.
+    return unbound_if_no_trip(state, tuple(out[1:]), body_fun)

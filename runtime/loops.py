@@ -9,6 +9,7 @@ the Variables its body writes and carries them through the loop.
 from __future__ import annotations
 
 import builtins
+import functools
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -25,6 +26,7 @@ from runtime.control import (
     _call,
     _cast,
     _describe,
+    _is_array_like,
     _is_traced,
     _join,
     _location,
@@ -65,7 +67,95 @@ _NEEDS_CONCRETE = (
 # ---------------------------------------------------------------------------
 
 
-def _normalize(fname: str, body: Any, out: Any, operands: Any) -> Any:
+class Pending(str):
+    """The ``reason`` of an :class:`Undefined` that a loop body binds on some traced paths only.
+
+    A return value set inside a loop is such a name: a traced ``if`` in the
+    body binds it on one side only, so the ``ifelse`` gives back a plain
+    ``Undefined`` and its type is lost. Yet it is read only where it was set
+    (under its ``_return_N`` flag), so a compiled loop may carry zeros in its
+    place. :func:`learn` records here the type the body gives it (``like``, a
+    pytree of ``ShapeDtypeStruct``), and the loops start it as zeros of that
+    type. A ``str`` so that it still reads as a reason in error messages.
+    """
+
+    like: Any
+    learned: bool
+    probed: bool
+
+    def __new__(cls, text: str) -> Pending:
+        self = super().__new__(cls, text)
+        self.like = None
+        self.learned = False
+        self.probed = False
+        return self
+
+
+def pending(value: Any) -> Pending | None:
+    """The :class:`Pending` of an ``Undefined`` carried value, else None."""
+    if type(value) is Undefined and isinstance(value.reason, Pending):
+        return value.reason
+    return None
+
+
+def learn(slot: Any, value: Any) -> None:
+    """Tell a pending ``slot`` the type of ``value``, which the body binds it to."""
+    found = pending(slot)
+    if found is None:
+        return
+    found.like = jax.tree_util.tree_map(
+        lambda v: v if isinstance(v, Variable) or not _is_array_like(v) else _aval(v),
+        value,
+        is_leaf=lambda v: isinstance(v, Variable),
+    )
+    found.learned = True
+
+
+def _zero(a: Any) -> Any:
+    if not isinstance(a, jax.ShapeDtypeStruct):
+        return a
+    if a.weak_type and a.shape == ():
+        # a weakly typed zero, as the Python scalar the body gives
+        return {"b": False, "i": 0, "u": 0, "f": 0.0, "c": 0j}[a.dtype.kind]
+    return jnp.zeros(a.shape, a.dtype)
+
+
+def _zeros_like(tree: Any) -> Any:
+    return jax.tree_util.tree_map(_zero, tree, is_leaf=lambda v: isinstance(v, Variable))
+
+
+def fill_learned(state: Any) -> Any:
+    """``state`` with every pending slot whose type is known replaced by zeros of that type."""
+    if not isinstance(state, tuple):
+        return state
+    return tuple(
+        _zeros_like(p.like) if (p := pending(s)) is not None and p.learned else s for s in state
+    )
+
+
+def probe_pending(state: Any, run: Callable[[], Any]) -> Any:
+    """Before a Python-run iteration inside a trace: learn the pending slots' types.
+
+    ``run()`` runs one iteration on ``state``; it is traced abstractly once
+    (``discover``, nothing changes), so that a traced ``if`` in it that sets a
+    pending slot merges it with zeros rather than losing it. A body that cannot
+    be traced abstractly (it needs concrete values) is left to run as it is.
+    """
+    if not isinstance(state, tuple) or not inside_transformation():
+        return state
+    waiting = [p for s in state if (p := pending(s)) is not None and not p.learned and not p.probed]
+    if not waiting:
+        return state
+    for p in waiting:
+        p.probed = True
+    try:
+        discover(lambda: (run(), None)[1])
+    except Exception:  # noqa: BLE001 - only a probe: the real run reports errors
+        return state
+    return fill_learned(state)
+
+
+def normalize_state(fname: str, body: Any, out: Any, operands: Any) -> Any:
     """Check a body's result against the operands it was given (tuple convention)."""
     if not isinstance(operands, tuple):
         return out
@@ -129,7 +219,11 @@ def _fill_undefined(tree: Any, out: Any) -> Any:
     changed = False
     filled = []
     for a, b in zip(tree, out):
-        if type(a) is Undefined and type(b) is Undefined and a.reason != b.reason:
+        slot = pending(a)
+        if slot is not None and slot.learned and isinstance(b, Undefined):
+            filled.append(_zeros_like(slot.like))  # set on some traced paths, read only there
+            changed = True
+        elif type(a) is Undefined and type(b) is Undefined and a.reason != b.reason:
             filled.append(b)  # bound on some traced paths only, inside the body
             changed = True
         elif isinstance(a, Undefined) and not isinstance(b, Undefined):
@@ -323,7 +417,8 @@ def while_loop(
             return _lax_while_loop(body_fun, cond_fun, operands)
         if not pred:
             return operands
-        operands = _normalize("while_loop", body_fun, _call(body_fun, operands), operands)
+        operands = probe_pending(operands, functools.partial(_call, body_fun, operands))
+        operands = normalize_state("while_loop", body_fun, _call(body_fun, operands), operands)
 
 
 def _lax_while_loop(
@@ -339,7 +434,7 @@ def _lax_while_loop(
     names = names if names is not None else _param_names(body_fun)
 
     def step(_: Any, ops: Any) -> Any:
-        return _normalize(fname, describe, _call(body_fun, ops), ops)
+        return normalize_state(fname, describe, _call(body_fun, ops), ops)
 
     loop = _prepare(fname, describe, operands, step, None, names)
 
@@ -365,15 +460,17 @@ def _lax_while_loop(
 
     dyn, values = lax.while_loop(cond, body, (loop.init, loop.init_values()))
     loop.write_back(values)
-    return _unbound_if_no_trip(operands, loop.split.rebuild(dyn), describe)
+    return unbound_if_no_trip(operands, loop.split.rebuild(dyn), describe)
 
 
-def _unbound_if_no_trip(before: Any, after: Any, body: Any) -> Any:
+def unbound_if_no_trip(before: Any, after: Any, body: Any) -> Any:
     """A name the loop binds but that was unbound before it stays unbound: it may run zero times."""
     if not (isinstance(before, tuple) and isinstance(after, tuple)):
         return after
     out = list(after)
     for pos, (a, b) in builtins.enumerate(builtins.zip(before, after)):
+        if pending(a) is not None:
+            continue  # read only under the flag the same iteration sets
         if type(a) is Undefined and not isinstance(b, Undefined):
             out[pos] = Undefined(
                 a.name,
@@ -503,7 +600,7 @@ def for_loop(
 # ---------------------------------------------------------------------------
 
 
-class _Plan(NamedTuple):
+class ScanPlan(NamedTuple):
     """How to scan an iterable: arrays to slice, trip count, slice -> item."""
 
     xs: Any
@@ -515,24 +612,24 @@ def _identity(x: Any) -> Any:
     return x
 
 
-def _plan(iterable: Any) -> _Plan | None:
+def scan_plan(iterable: Any) -> ScanPlan | None:
     """A scan plan for arrays, int ranges, and enumerate/zip of them; None otherwise."""
     if isinstance(iterable, Variable):
         iterable = iterable.value
     if isinstance(iterable, (jax.Array, np.ndarray)) and iterable.ndim >= 1:
-        return _Plan(iterable, iterable.shape[0], _identity)
+        return ScanPlan(iterable, iterable.shape[0], _identity)
     if isinstance(iterable, _range) and not iterable.is_traced():
         r = iterable.as_builtin()
-        return _Plan(np.arange(r.start, r.stop, r.step, dtype=np.int32), len(r), _identity)
+        return ScanPlan(np.arange(r.start, r.stop, r.step, dtype=np.int32), len(r), _identity)
     if isinstance(iterable, _enumerate):
-        inner = _plan(iterable.iterable)
+        inner = scan_plan(iterable.iterable)
         if inner is None:
             return None
         start = iterable.start
         index = np.arange(start, start + inner.length, dtype=np.int32)
-        return _Plan((index, inner.xs), inner.length, lambda x: (x[0], inner.item(x[1])))
+        return ScanPlan((index, inner.xs), inner.length, lambda x: (x[0], inner.item(x[1])))
     if isinstance(iterable, _zip):
-        plans = [_plan(it) for it in iterable.iterables]
+        plans = [scan_plan(it) for it in iterable.iterables]
         if not plans or any(p is None for p in plans):
             return None
         lengths = [p.length for p in plans]  # type: ignore[union-attr]
@@ -544,7 +641,7 @@ def _plan(iterable: Any) -> _Plan | None:
             for p in plans
         )
         items = [p.item for p in plans]  # type: ignore[union-attr]
-        return _Plan(xs, n, lambda x: tuple(f(xi) for f, xi in builtins.zip(items, x)))
+        return ScanPlan(xs, n, lambda x: tuple(f(xi) for f, xi in builtins.zip(items, x)))
     return None
 
 
@@ -602,7 +699,7 @@ def for_each(
         return _lax_range_loop(body_fun, iterable, state)
     if not inside_transformation():
         return _py_for_each(body_fun, iterable, state)
-    plan = _plan(iterable)
+    plan = scan_plan(iterable)
     if plan is None:
         return _py_for_each(body_fun, iterable, state)
     if plan.length == 0:
@@ -637,17 +734,17 @@ def _py_for_each(
     body_fun: Callable[..., Any], iterable: Any, state: tuple[Any, ...]
 ) -> tuple[Any, ...]:
     for item in iterable:
-        state = _normalize("for_each", body_fun, body_fun(item, *state), state)
+        state = normalize_state("for_each", body_fun, body_fun(item, *state), state)
     return state
 
 
 def _lax_for_each(
-    body_fun: Callable[..., Any], plan: _Plan, state: tuple[Any, ...]
+    body_fun: Callable[..., Any], plan: ScanPlan, state: tuple[Any, ...]
 ) -> tuple[Any, ...]:
     x_avals = jax.tree_util.tree_map(lambda a: jax.ShapeDtypeStruct(a.shape[1:], a.dtype), plan.xs)
 
     def step(x: Any, ops: Any) -> Any:
-        return _normalize("for_each", body_fun, body_fun(plan.item(x), *ops), ops)
+        return normalize_state("for_each", body_fun, body_fun(plan.item(x), *ops), ops)
 
     loop = _prepare("for_each", body_fun, state, step, x_avals, _param_names(body_fun)[1:])
 
@@ -673,7 +770,7 @@ def _lax_range_loop(
         return i < stop if step > 0 else i > stop
 
     def body(i: Any, *s: Any) -> tuple[Any, ...]:
-        return (i + step, *_normalize("for_each", body_fun, body_fun(i, *s), s))
+        return (i + step, *normalize_state("for_each", body_fun, body_fun(i, *s), s))
 
     start = jnp.asarray(r.start, dtype=jnp.result_type(r.start, stop, step))
     names = ["<loop index>", *_param_names(body_fun)[1:]]

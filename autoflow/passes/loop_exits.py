@@ -128,11 +128,17 @@ def _block_stmts(suite: cst.BaseSuite) -> list[cst.BaseStatement]:
     return [cst.SimpleStatementLine(body=suite.body)]
 
 
-def _as_block(stmts: Sequence[cst.BaseStatement], like: cst.BaseSuite | None = None) -> cst.IndentedBlock:
+def _as_block(
+    stmts: Sequence[cst.BaseStatement], like: cst.BaseSuite | None = None
+) -> cst.IndentedBlock:
     body = list(stmts) or [cst.SimpleStatementLine([cst.Pass()])]
     if isinstance(like, cst.IndentedBlock):
         return like.with_changes(body=body)
-    header = like.trailing_whitespace if isinstance(like, cst.SimpleStatementSuite) else cst.TrailingWhitespace()
+    header = (
+        like.trailing_whitespace
+        if isinstance(like, cst.SimpleStatementSuite)
+        else cst.TrailingWhitespace()
+    )
     return cst.IndentedBlock(body=body, header=header)
 
 
@@ -191,6 +197,25 @@ def lower_block(
             new_if, falls = _lower_if(stmt, rest, kinds, replace, ctx, cross_loops)
             out.append(new_if)
             return out, falls
+        if (
+            isinstance(stmt, (cst.For, cst.While))
+            and stmt.orelse is not None
+            and not contains(stmt.body, (cst.Break,), False)
+            and not (cross_loops and contains(stmt.body, kinds, True))
+        ):
+            # A loop without a break of its own always runs its else clause after
+            # it: the clause (holding the exit) joins the rest of the block.
+            loop = stmt.with_changes(orelse=None)
+            ctx.positions.setdefault(loop, ctx.position(stmt))
+            out.append(loop)
+            tail, falls = lower_block(
+                [*_block_stmts(stmt.orelse.body), *stmts[idx + 1 :]],
+                kinds,
+                replace,
+                ctx,
+                cross_loops,
+            )
+            return [*out, *tail], falls
         raise CannotLower(stmt, type(stmt).__name__.lower())
     return out, True
 
@@ -203,7 +228,9 @@ def _lower_if(
     ctx: ConversionContext,
     cross_loops: bool,
 ) -> tuple[cst.If, bool]:
-    body, falls = lower_block([*_block_stmts(node.body), *rest.take()], kinds, replace, ctx, cross_loops)
+    body, falls = lower_block(
+        [*_block_stmts(node.body), *rest.take()], kinds, replace, ctx, cross_loops
+    )
     orelse = node.orelse
     new_orelse: cst.If | cst.Else | None
     if isinstance(orelse, cst.If):
@@ -275,7 +302,11 @@ class LoopExitsPass(Pass):
         except CannotLower as exc:
             construct = "while" if isinstance(loop, cst.While) else "for"
             line = self.position(exc.node)[0]
-            self.keep(original, construct, f"a break or continue inside '{exc.kind}' (line {line}) stays Python")
+            self.keep(
+                original,
+                construct,
+                f"a break or continue inside '{exc.kind}' (line {line}) stays Python",
+            )
             return None
         return lowered, has_break
 
@@ -304,14 +335,23 @@ class LoopExitsPass(Pass):
         if _is_true(test):
             new_test: cst.BaseExpression = _not(flag)
         else:
-            paren = test if test.lpar or not isinstance(test, (cst.BooleanOperation, cst.IfExp, cst.Lambda, cst.NamedExpr)) else test.with_changes(
-                lpar=[cst.LeftParen()], rpar=[cst.RightParen()]
+            paren = (
+                test
+                if test.lpar
+                or not isinstance(
+                    test, (cst.BooleanOperation, cst.IfExp, cst.Lambda, cst.NamedExpr)
+                )
+                else test.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
             )
             new_test = cst.BooleanOperation(left=_not(flag), operator=cst.And(), right=paren)
-        loop = updated_node.with_changes(test=new_test, body=_as_block(body, updated_node.body), orelse=None, leading_lines=[])
+        loop = updated_node.with_changes(
+            test=new_test, body=_as_block(body, updated_node.body), orelse=None, leading_lines=[]
+        )
         stmts: list[cst.BaseStatement] = [templates.assign(flag, cst.Name("False")), loop]
         if updated_node.orelse is not None:
-            stmts.append(cst.If(test=_not(flag), body=_as_block(_block_stmts(updated_node.orelse.body))))
+            stmts.append(
+                cst.If(test=_not(flag), body=_as_block(_block_stmts(updated_node.orelse.body)))
+            )
         stmts = with_leading_lines(stmts, updated_node.leading_lines)
         self.place(stmts, original_node)
         return cst.FlattenSentinel(stmts)
@@ -362,7 +402,9 @@ class LoopExitsPass(Pass):
             first: list[cst.BaseStatement] = []
         else:
             item = names.name("_item", number)
-            plain = target.with_changes(lpar=[], rpar=[]) if isinstance(target, cst.Tuple) else target
+            plain = (
+                target.with_changes(lpar=[], rpar=[]) if isinstance(target, cst.Tuple) else target
+            )
             first = [templates.assign(plain, item)]
         fn = templates.function(
             body_name,
@@ -378,7 +420,13 @@ class LoopExitsPass(Pass):
             iterable=self.runtime_iterable(node.iter),
             operands=templates.names_tuple(carried),
         )
-        stmts: list[cst.BaseStatement] = [*carry.before, templates.assign(flag, cst.Name("False")), fn, call, *carry.after]
+        stmts: list[cst.BaseStatement] = [
+            *carry.before,
+            templates.assign(flag, cst.Name("False")),
+            fn,
+            call,
+            *carry.after,
+        ]
         if node.orelse is not None:
             stmts.append(cst.If(test=_not(flag), body=_as_block(_block_stmts(node.orelse.body))))
         stmts = with_leading_lines(stmts, node.leading_lines)

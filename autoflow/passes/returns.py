@@ -12,27 +12,32 @@ After::
 
     def first_positive(xs):
         _return_1 = False
+        _retval_1 = rt.return_slot('_retval_1')
         for x in xs:
             if x > 0:
-                _return_1 = True
-                break
+                _retval_1 = rt.returned(x, _retval_1); _return_1 = True; break
         if _return_1:
-            _retval = x
+            _retval = _retval_1
         else:
             _retval = -1.0
         return _retval
 
-Two steps. A loop holding a ``return`` records which one fired in
-``_return_N`` (a bool, or 1, 2, ... for several) and leaves with ``break``; the
-returned expression is evaluated right after the loop, where every name still
-has the value it had at the ``return`` (nothing runs in between). Then every
-``if`` holding a ``return`` takes the statements after it into the branches
-that fall through, and each ``return v`` becomes ``_retval = v``. A path that
-falls off the end returns ``None``: when the function also returns values it
-assigns ``rt.NoReturn(...)`` there, which ``rt.return_value`` turns into
-``None`` in Python, and which a traced ``if`` or loop mixing it with a value
-reports as an error naming the function and line. Runs first, so later
-passes never see a ``return`` inside control flow.
+Two steps. A loop holding a ``return`` evaluates the returned expression where
+the ``return`` stands, into ``_retval_N``, sets ``_return_N`` and leaves with
+``break``; after the loop, ``if _return_N: return _retval_N``. Evaluating it
+there (not after the loop) matters: a name bound only on the returning path
+(``t = ...; return t``) has a value there and nowhere else. ``_retval_N``
+starts as ``rt.return_slot``, an unbound name the runtime's loops carry as
+zeros of the returned type (nothing reads it unless the flag is set);
+``rt.returned(v, slot)`` is ``v``, and tells the slot that type, for a return
+under an ``if`` that may be traced. Then every ``if`` holding a ``return``
+takes the statements after it into the branches that fall through, and each
+``return v`` becomes ``_retval = v``. A path that falls off the end returns
+``None``: when the function also returns values it assigns
+``rt.NoReturn(...)`` there, which ``rt.return_value`` turns into ``None`` in
+Python, and which a traced ``if`` or loop mixing it with a value reports as an
+error naming the function and line. Runs first, so later passes never see a
+``return`` inside control flow.
 """
 
 from __future__ import annotations
@@ -49,14 +54,20 @@ __all__ = ["ReturnsPass"]
 
 
 class _ReplaceReturns(cst.CSTTransformer):
-    """``return v`` -> ``_return_N = k; break`` (not inside nested functions)."""
+    """``return v`` -> ``_retval_N = v; _return_N = True; break`` (not inside nested functions).
 
-    def __init__(self, flag: str, sites: list[cst.Return], many: bool, positions: dict) -> None:  # type: ignore[type-arg]
+    Under an ``if`` (which may be traced) the value goes through
+    ``rt.returned(v, _retval_N)``, which tells the runtime its type, so a
+    compiled loop can carry ``_retval_N`` from its first step.
+    """
+
+    def __init__(self, flag: str, slot: str | None, positions: dict) -> None:  # type: ignore[type-arg]
         super().__init__()
         self.flag = flag
-        self.sites = sites
-        self.many = many
+        self.slot = slot
         self.positions = positions
+        self.depth = 0
+        self.sites = 0
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False
@@ -67,19 +78,41 @@ class _ReplaceReturns(cst.CSTTransformer):
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         return False
 
+    def visit_If(self, node: cst.If) -> None:
+        self.depth += 1
+
+    def leave_If(self, original_node: cst.If, updated_node: cst.If) -> cst.If:
+        self.depth -= 1
+        return updated_node
+
+    def _value(self, small: cst.Return) -> cst.BaseExpression:
+        value = small.value if small.value is not None else cst.Name("None")
+        if isinstance(value, cst.Tuple) and not value.lpar:
+            value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        if self.depth == 0:
+            return value
+        call = cst.parse_expression(f"rt.returned(_, {self.slot})")
+        assert isinstance(call, cst.Call)
+        return call.with_changes(args=[call.args[0].with_changes(value=value), call.args[1]])
+
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
     ) -> cst.SimpleStatementLine:
         body: list[cst.BaseSmallStatement] = []
         for small in updated_node.body:
             if isinstance(small, cst.Return):
-                self.sites.append(small)
-                code: cst.BaseExpression = cst.Integer(str(len(self.sites))) if self.many else cst.Name("True")
-                body.append(cst.Assign([cst.AssignTarget(cst.Name(self.flag))], code))
+                self.sites += 1
+                if self.slot is not None:
+                    body.append(
+                        cst.Assign([cst.AssignTarget(cst.Name(self.slot))], self._value(small))
+                    )
+                body.append(cst.Assign([cst.AssignTarget(cst.Name(self.flag))], cst.Name("True")))
                 body.append(cst.Break())
                 break
             body.append(small)
-        if len(body) == len(updated_node.body) and all(a is b for a, b in zip(body, updated_node.body)):
+        if len(body) == len(updated_node.body) and all(
+            a is b for a, b in zip(body, updated_node.body)
+        ):
             return updated_node
         body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
         new = updated_node.with_changes(body=body)
@@ -93,14 +126,6 @@ def _mentions(node: cst.CSTNode, attr: str) -> bool:
     if isinstance(node, cst.Attribute) and node.attr.value == attr:
         return True
     return any(_mentions(c, attr) for c in node.children)
-
-
-def _count_returns(node: cst.CSTNode) -> int:
-    if isinstance(node, cst.Return):
-        return 1
-    if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-        return 0
-    return sum(_count_returns(c) for c in node.children)
 
 
 class ReturnsPass(Pass):
@@ -121,14 +146,17 @@ class ReturnsPass(Pass):
             return node
         body = list(node.body.body)
         if not any(
-            not isinstance(s, cst.SimpleStatementLine) and contains(s, (cst.Return,), True) for s in body
+            not isinstance(s, cst.SimpleStatementLine) and contains(s, (cst.Return,), True)
+            for s in body
         ):
             return node
         if scope.is_generator or scope.is_async:
             self.keep(original, "return", "inside a generator or async function")
             return node
         values = self._return_values(body)
-        has_value = any(v is not None and not (isinstance(v, cst.Name) and v.value == "None") for v in values)
+        has_value = any(
+            v is not None and not (isinstance(v, cst.Name) and v.value == "None") for v in values
+        )
         names = self.ctx.names
         retval = names.name("_retval")
 
@@ -144,18 +172,27 @@ class ReturnsPass(Pass):
         fall_off: cst.SimpleStatementLine | None = None
         if has_value:
             # Falling off the end returns None: put that on the paths that reach the end.
-            last = self.position(original.body.body[-1])[0] if isinstance(original.body, cst.IndentedBlock) else 0
+            last = (
+                self.position(original.body.body[-1])[0]
+                if isinstance(original.body, cst.IndentedBlock)
+                else 0
+            )
             where = f"{os.path.basename(self.ctx.filename)}:{last}"
             fall_off = templates.assign(
                 retval, cst.parse_expression(f"rt.NoReturn({node.name.value!r}, {where!r})")
             )
+        self._has_value = has_value
         try:
             body = self._loops(body)
             tail = [fall_off] if fall_off is not None else []
-            lowered, falls = lower_block([*body, *tail], (cst.Return,), replace, self.ctx, cross_loops=True)
+            lowered, falls = lower_block(
+                [*body, *tail], (cst.Return,), replace, self.ctx, cross_loops=True
+            )
         except CannotLower as exc:
             line = self.position(exc.node)[0]
-            self.keep(original, "return", f"a return inside '{exc.kind}' (line {line}) stays Python")
+            self.keep(
+                original, "return", f"a return inside '{exc.kind}' (line {line}) stays Python"
+            )
             return node
         if has_value:
             final: cst.BaseExpression = cst.Name(retval)
@@ -206,7 +243,9 @@ class ReturnsPass(Pass):
         if isinstance(orelse, cst.If):
             new_orelse: cst.If | cst.Else | None = self._if(orelse)
         elif orelse is not None:
-            new_orelse = orelse.with_changes(body=_as_block(self._loops(_block_stmts(orelse.body)), orelse.body))
+            new_orelse = orelse.with_changes(
+                body=_as_block(self._loops(_block_stmts(orelse.body)), orelse.body)
+            )
         else:
             new_orelse = None
         new = node.with_changes(body=body, orelse=new_orelse)
@@ -218,24 +257,18 @@ class ReturnsPass(Pass):
         inner = self._loops(_block_stmts(loop.body))
         number = names.number("return")
         flag = names.name("_return", number)
-        many = sum(_count_returns(s) for s in inner) > 1
-        sites: list[cst.Return] = []
-        replacer = _ReplaceReturns(flag, sites, many, self.ctx.positions)
+        slot = names.name("_retval", number) if self._has_value else None
+        replacer = _ReplaceReturns(flag, slot, self.ctx.positions)
         body = [s.visit(replacer) for s in inner]
         new_loop = loop.with_changes(body=_as_block(body, loop.body), leading_lines=[])  # type: ignore[arg-type]
         self.place([new_loop], loop)
-        # After the loop: the return that fired, evaluated with the values it saw.
-        post: cst.If | None = None
-        for k, site in reversed(list(enumerate(sites, 1))):
-            test: cst.BaseExpression = (
-                cst.Comparison(cst.Name(flag), [cst.ComparisonTarget(cst.Equal(), cst.Integer(str(k)))])
-                if many
-                else cst.Name(flag)
-            )
-            ret = cst.SimpleStatementLine([site])
-            self.place([ret], site)
-            post = cst.If(test=test, body=cst.IndentedBlock([ret]), orelse=post)
-        init = templates.assign(flag, cst.Integer("0") if many else cst.Name("False"))
-        stmts: list[cst.BaseStatement] = [init, new_loop, *([post] if post is not None else [])]
+        # After the loop: return the value the return that fired saw.
+        ret = cst.SimpleStatementLine([cst.Return(cst.Name(slot) if slot is not None else None)])
+        post = cst.If(test=cst.Name(flag), body=cst.IndentedBlock([ret]))
+        stmts: list[cst.BaseStatement] = [templates.assign(flag, cst.Name("False"))]
+        if slot is not None:
+            stmts.append(templates.assign(slot, cst.parse_expression(f"rt.return_slot({slot!r})")))
+        stmts += [new_loop, post]
         self.place(stmts, loop)
+        self.place([ret], loop)
         return with_leading_lines(stmts, loop.leading_lines)

@@ -7,6 +7,8 @@ branch 1 (`..run`) return different values"): the structures differ in an
 `Undefined('t')` leaf, and the error names runtime internals, not the user's
 line. Same with `while c < m:` loops and `elif` arms. Constructs: for over a
 static range, traced if, return inside a loop, name bound in one branch only.
+
+Fixed: the returned value is evaluated at the return, into `_retval_N` (rt.return_slot / rt.returned), not after the loop.
 """
 
 SOURCE = """
@@ -20,6 +22,4 @@ def f(m):
 PARAMS = "m: int"
 INPUTS = [(2,), (1,)]
 READS_MAYBE_UNBOUND = False
-XFAIL = (
-    "jit raises BranchMismatchError in the return guard for a name bound in the returning branch"
-)
+XFAIL = None

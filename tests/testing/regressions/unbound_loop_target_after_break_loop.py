@@ -6,6 +6,8 @@ Eager Python raises UnboundLocalError and so does autoflow.convert(f)
 unbound_loop_target_returned); with `return 1` in the body instead of `break`
 it also returns 0. Constructs: for over range(traced) lowered for break (or
 return), loop target used after the loop.
+
+Fixed: for_each_until over a traced range marks names bound only in its body unbound (zero trips possible), as rt.for_each does.
 """
 
 SOURCE = """
@@ -18,4 +20,4 @@ PARAMS = "m: int"
 INPUTS = [(0,), (-1,)]
 WORKING_INPUTS = [(2,)]
 READS_MAYBE_UNBOUND = True
-XFAIL = "jit returns 0 where eager raises UnboundLocalError (loop with break over a traced range)"
+XFAIL = None
