@@ -55,6 +55,7 @@ import libcst as cst
 import runtime as rt
 from autoflow.errors import ConversionError
 from autoflow.passes import ReportEntry
+from autoflow.passes.expressions import RUNTIME_CHECKS
 from autoflow.source_map import SourceMap, add_user_note, register_source
 from autoflow.transpile import transpile_function
 from runtime.control import find_undefined, register_location_resolver
@@ -94,7 +95,8 @@ class _Conversion:
 _CODE_CACHE: weakref.WeakKeyDictionary[types.CodeType, dict[tuple[Any, ...], _Conversion]] = (
     weakref.WeakKeyDictionary()
 )
-_FUNCTION_CACHE: weakref.WeakKeyDictionary[Callable[..., Any], Callable[..., Any]] = (
+# function -> {runtime_checks: converted function}
+_FUNCTION_CACHE: weakref.WeakKeyDictionary[Callable[..., Any], dict[bool, Callable[..., Any]]] = (
     weakref.WeakKeyDictionary()
 )
 _SOURCE_MAPS: dict[str, SourceMap] = {}
@@ -126,7 +128,7 @@ def do_not_convert(fn: F) -> F:
     return fn
 
 
-def convert(fn: F) -> F:
+def convert(fn: F, *, runtime_checks: bool = True) -> F:
     """The function with its control flow rewritten into runtime calls; not compiled.
 
     Equivalent to this Python::
@@ -141,9 +143,17 @@ def convert(fn: F) -> F:
       as ``lax.cond``/``lax.while_loop``/``lax.scan`` on traced ones, so the
       result also runs under ``jax.jit``, ``jax.grad`` and ``jax.vmap``.
     - User functions it calls are converted too, at call time, once each.
+    - ``assert`` on a traced value, and ``raise`` in a branch of an ``if``
+      whose condition is traced, are checked when the compiled code runs,
+      each by a host callback (see ``runtime_checks``).
 
     Args:
       fn: a function, a bound method, or a callable object (its ``__call__``).
+      runtime_checks: compile the run-time checks of ``assert`` and ``raise``
+        on traced values (one host callback each, a device-to-host copy of a
+        boolean per execution). ``False`` drops them: such an ``assert`` is
+        not checked and such a ``raise`` never fires (checks that Python can
+        decide while tracing still run). ``print`` is not a check and stays.
 
     Returns:
       The converted callable (``fn`` itself if marked ``@do_not_convert``).
@@ -151,7 +161,7 @@ def convert(fn: F) -> F:
     Raises:
       ConversionError: the source is unavailable or cannot be converted.
     """
-    return _convert(fn, strict=True)  # type: ignore[return-value]
+    return _convert(fn, strict=True, checks=runtime_checks)  # type: ignore[return-value]
 
 
 def to_source(fn: Callable[..., Any]) -> str:
@@ -173,6 +183,7 @@ def jit(
     *,
     static_argnums: int | Sequence[int] = (),
     static_argnames: str | Sequence[str] = (),
+    runtime_checks: bool = True,
 ) -> Any: ...
 
 
@@ -182,6 +193,7 @@ def jit(
     *,
     static_argnums: int | Sequence[int] = (),
     static_argnames: str | Sequence[str] = (),
+    runtime_checks: bool = True,
 ) -> Callable[[F], Any]: ...
 
 
@@ -190,6 +202,7 @@ def jit(
     *,
     static_argnums: int | Sequence[int] = (),
     static_argnames: str | Sequence[str] = (),
+    runtime_checks: bool = True,
 ) -> Any:
     """Convert ``fn`` and compile it with ``rt.jit``.
 
@@ -208,6 +221,10 @@ def jit(
         access to the Module). Omit it to use ``@autoflow.jit(static_argnums=...)``.
       static_argnums: positions of static arguments, as in ``jax.jit``.
       static_argnames: names of static arguments.
+      runtime_checks: as for :func:`convert`. With the default ``True`` a
+        failed ``assert`` raises ``AssertionError`` and a ``raise`` in a
+        taken traced branch raises the user's exception, re-raised by
+        ``rt.jit`` from JAX's ``JaxRuntimeError``.
 
     Example::
 
@@ -220,14 +237,20 @@ def jit(
             return s
     """
     if fn is None:
-        return functools.partial(jit, static_argnums=static_argnums, static_argnames=static_argnames)
+        return functools.partial(
+            jit,
+            static_argnums=static_argnums,
+            static_argnames=static_argnames,
+            runtime_checks=runtime_checks,
+        )
+    checks = bool(runtime_checks)
     if isinstance(fn, rt.Module):
-        call = _convert(fn, strict=True)
+        call = _convert(fn, strict=True, checks=checks)
         compiled: Any = rt.JitModule(fn, static_argnums, static_argnames, call=call)
     else:
-        compiled = rt.jit(_convert(fn, strict=True), static_argnums, static_argnames)
+        compiled = rt.jit(_convert(fn, strict=True, checks=checks), static_argnums, static_argnames)
     try:
-        object.__setattr__(compiled, _CONVERTED, _convert(fn, strict=True))
+        object.__setattr__(compiled, _CONVERTED, _convert(fn, strict=True, checks=checks))
     except (AttributeError, TypeError):  # pragma: no cover - unusual wrappers
         pass
     return compiled
@@ -264,25 +287,27 @@ def _type_call(obj: Any) -> Any:
     return None
 
 
-def _convert(fn: Any, strict: bool) -> Any:
-    """Convert ``fn`` (any callable); ``strict``: raise instead of returning ``fn``."""
+def _convert(fn: Any, strict: bool, checks: bool = True) -> Any:
+    """Convert ``fn`` (any callable); ``strict``: raise instead of returning ``fn``.
+
+    ``checks``: compile run-time checks (``runtime_checks``).
+    """
     if getattr(fn, _DO_NOT_CONVERT, False) or getattr(fn, _ORIGINAL, None) is not None:
         return fn
     if isinstance(fn, types.FunctionType):
-        try:
-            return _FUNCTION_CACHE[fn]
-        except KeyError:
-            pass
-        converted = _convert_function(fn)
-        _FUNCTION_CACHE[fn] = converted
+        per_fn = _FUNCTION_CACHE.get(fn)
+        if per_fn is not None and checks in per_fn:
+            return per_fn[checks]
+        converted = _convert_function(fn, checks)
+        _FUNCTION_CACHE.setdefault(fn, {})[checks] = converted
         return converted
     if isinstance(fn, types.MethodType):
         func = fn.__func__
         if getattr(func, _DO_NOT_CONVERT, False):
             return fn
-        return types.MethodType(_convert(func, strict), fn.__self__)
+        return types.MethodType(_convert(func, strict, checks), fn.__self__)
     if isinstance(fn, functools.partial):
-        return functools.partial(_convert(fn.func, strict), *fn.args, **fn.keywords)
+        return functools.partial(_convert(fn.func, strict, checks), *fn.args, **fn.keywords)
     if isinstance(fn, type):
         if strict:
             raise TypeError(f"autoflow converts functions, methods and objects, not the class {fn.__name__}")
@@ -291,23 +316,27 @@ def _convert(fn: Any, strict: bool) -> Any:
     if isinstance(call, types.FunctionType) and callable(fn):
         if getattr(call, _DO_NOT_CONVERT, False):
             return fn
-        return types.MethodType(_convert(call, strict), fn)
+        return types.MethodType(_convert(call, strict, checks), fn)
     if strict:
         raise TypeError(f"autoflow cannot convert {type(fn).__name__} objects: {fn!r}")
     return fn
 
 
-def _options() -> tuple[Any, ...]:
-    return ()
+def _options(checks: bool) -> tuple[Any, ...]:
+    return (checks,)
 
 
-def _conversion(fn: types.FunctionType) -> _Conversion:
+def _conversion(fn: types.FunctionType, checks: bool = True) -> _Conversion:
     code = fn.__code__
     per_code = _CODE_CACHE.get(code)
-    key = _options()
+    key = _options(checks)
     if per_code is not None and key in per_code:
         return per_code[key]
-    conversion = _build(fn)
+    token = RUNTIME_CHECKS.set(checks)
+    try:
+        conversion = _build(fn)
+    finally:
+        RUNTIME_CHECKS.reset(token)
     _CODE_CACHE.setdefault(code, {})[key] = conversion
     return conversion
 
@@ -429,7 +458,9 @@ class _HookCalls(cst.CSTTransformer):
         return updated_node.with_changes(func=hooked)
 
 
-def _make_function(fn: types.FunctionType, conversion: _Conversion) -> types.FunctionType:
+def _make_function(
+    fn: types.FunctionType, conversion: _Conversion, checks: bool = True
+) -> types.FunctionType:
     code = conversion.code
     cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
     closure = []
@@ -437,7 +468,7 @@ def _make_function(fn: types.FunctionType, conversion: _Conversion) -> types.Fun
         if name == "rt":
             closure.append(types.CellType(rt))
         elif name == _HOOK:
-            closure.append(types.CellType(_hook))
+            closure.append(types.CellType(_hook if checks else _hook_unchecked))
         else:
             closure.append(cells[name])
     new = types.FunctionType(code, fn.__globals__, fn.__name__, fn.__defaults__, tuple(closure) or None)
@@ -450,9 +481,9 @@ def _make_function(fn: types.FunctionType, conversion: _Conversion) -> types.Fun
     return new
 
 
-def _convert_function(fn: types.FunctionType) -> Callable[..., Any]:
-    conversion = _conversion(fn)
-    inner = _make_function(fn, conversion)
+def _convert_function(fn: types.FunctionType, checks: bool = True) -> Callable[..., Any]:
+    conversion = _conversion(fn, checks)
+    inner = _make_function(fn, conversion, checks)
     maps = _SOURCE_MAPS
 
     @functools.wraps(fn)
@@ -542,35 +573,43 @@ def _is_user_function(fn: Any) -> bool:
     )
 
 
-def _hook(fn: Any) -> Any:
-    """What converted code calls instead of ``fn``: its converted version, or ``fn``."""
+def _hook(fn: Any, checks: bool = True) -> Any:
+    """What converted code calls instead of ``fn``: its converted version, or ``fn``.
+
+    ``checks``: the ``runtime_checks`` of the caller, passed on to callees.
+    """
     try:
         tp = type(fn)
         if tp is types.FunctionType:
             if not _is_user_function(fn):
                 return fn
-            try:
-                return _FUNCTION_CACHE[fn]
-            except KeyError:
-                return _convert(fn, strict=False)
+            per_fn = _FUNCTION_CACHE.get(fn)
+            if per_fn is not None and checks in per_fn:
+                return per_fn[checks]
+            return _convert(fn, strict=False, checks=checks)
         if tp is types.MethodType:
             func = fn.__func__
             if _is_user_function(func):
-                return types.MethodType(_convert(func, strict=False), fn.__self__)
+                return types.MethodType(_convert(func, strict=False, checks=checks), fn.__self__)
             return fn
         converted = getattr(fn, _CONVERTED, None)
         if converted is not None:
             return converted  # an autoflow.jit object: inline its converted function
         if tp is functools.partial:
-            return functools.partial(_hook(fn.func), *fn.args, **fn.keywords)
+            return functools.partial(_hook(fn.func, checks), *fn.args, **fn.keywords)
         if isinstance(fn, type) or tp.__module__ == "builtins":
             return fn
         call = _type_call(fn)
         if _is_user_function(call):
-            return types.MethodType(_convert(call, strict=False), fn)
+            return types.MethodType(_convert(call, strict=False, checks=checks), fn)
         return fn
     except ConversionError:
         return fn  # no source (REPL, exec) or not convertible: run it as it is
+
+
+def _hook_unchecked(fn: Any) -> Any:
+    """:func:`_hook` for code converted with ``runtime_checks=False``."""
+    return _hook(fn, checks=False)
 
 
 # ---------------------------------------------------------------------------

@@ -11,6 +11,8 @@ The one dispatch point is :func:`_is_traced`: a concrete predicate takes the
 
 from __future__ import annotations
 
+import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -19,23 +21,34 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from runtime.errors import BranchMismatchError
-from runtime.state import discover, run_with_values
+from runtime.errors import AttributeStateError, BranchMismatchError
+from runtime.state import (
+    AttributeStore,
+    discover,
+    record_attribute_store,
+    run_with_values,
+    watching_attributes,
+)
 from runtime.tracing import is_traced
 from runtime.variable import Variable
 
 __all__ = [
+    "BranchGuard",
     "Undefined",
     "UndefinedValueError",
+    "branch_guard",
+    "caller_location",
     "find_undefined",
     "ifelse",
     "register_location_resolver",
+    "store_attr",
     "where",
 ]
 
 _DOCS = "See docs/control-flow.md#errors"
 _DOCS_BRANCH = "See docs/errors.md#branch-mismatch"
 _DOCS_UNDEFINED = "See docs/errors.md#undefined-name"
+_DOCS_ATTRIBUTE = "See docs/errors.md#attribute-state"
 
 
 # ---------------------------------------------------------------------------
@@ -186,6 +199,109 @@ def _location(filename: str, line: int) -> str:
         if found is not None:
             return found
     return f"{filename}:{line}"
+
+
+def caller_location(depth: int = 1) -> str:
+    """The user's ``file:line`` of the code that called the caller of this function."""
+    frame = sys._getframe(depth + 1)
+    return _location(frame.f_code.co_filename, frame.f_lineno)
+
+
+# ---------------------------------------------------------------------------
+# Traced branches: which one is running, for run-time checks (rt.raise_)
+# ---------------------------------------------------------------------------
+
+
+class BranchGuard:
+    """The branch of a traced ``ifelse`` being traced now.
+
+    :meth:`taken` is a traced bool: true when, at run time, this branch (and
+    every traced branch around it) is the one selected. A ``raise`` inside the
+    branch becomes a run-time check of it. ``raised`` is set when the branch
+    raises unconditionally at its own level.
+    """
+
+    __slots__ = ("preds", "position", "parent", "raised")
+
+    def __init__(self, preds: list[Any], position: int, parent: BranchGuard | None) -> None:
+        self.preds = preds
+        self.position = position
+        self.parent = parent
+        self.raised = False
+
+    def taken(self) -> Any:
+        earlier = self.preds[: self.position]
+        own = self.preds[self.position] if self.position < len(self.preds) else None
+        flag = jnp.asarray(True)
+        for p in earlier:
+            flag = jnp.logical_and(flag, jnp.logical_not(p))
+        if own is not None:
+            flag = jnp.logical_and(flag, own)
+        if self.parent is not None:
+            flag = jnp.logical_and(flag, self.parent.taken())
+        return flag
+
+
+class _Guards(threading.local):
+    def __init__(self) -> None:
+        self.stack: list[BranchGuard | None] = []
+
+
+_GUARDS = _Guards()
+
+
+def branch_guard() -> BranchGuard | None:
+    """The traced branch being traced now, or None (a Python path, or no branch)."""
+    stack = _GUARDS.stack
+    return stack[-1] if stack else None
+
+
+def _guarded_call(guard: BranchGuard, fn: Callable[[], Any]) -> Any:
+    _GUARDS.stack.append(guard)
+    try:
+        return fn()
+    finally:
+        _GUARDS.stack.pop()
+
+
+# ---------------------------------------------------------------------------
+# Attributes carried through locals
+# ---------------------------------------------------------------------------
+
+
+def store_attr(obj: Any, name: str, value: Any) -> None:
+    """Store back an attribute that a converted block carried through a local.
+
+    Equivalent to this Python::
+
+        obj.name = value
+
+    Unlike Python:
+      * ``value`` is an :class:`Undefined` when the attribute did not exist
+        before the block and the path taken did not create it: the attribute
+        stays absent, as in Python. When a traced ``if`` created it on some
+        branches only, there is no single value, and this raises
+        :class:`~runtime.errors.AttributeStateError`.
+      * under :func:`runtime.jit`, a traced value stored here is remembered;
+        if the attribute still holds it when the trace ends, the value would
+        leak out of the compiled call, and ``rt.jit`` raises
+        :class:`~runtime.errors.AttributeStateError` naming the attribute.
+    """
+    if isinstance(value, Undefined):
+        if value.reason is None:
+            return
+        raise AttributeStateError(
+            f"attribute {type(obj).__name__}.{name} did not exist before the block at "
+            f"{caller_location()}, which creates it on some paths only, and which path is "
+            f"taken is traced, so it has no value afterwards:\n  * {value.reason}\n"
+            f"Create {name!r} before the block (for a Module, in __init__), or assign it in "
+            f"every branch. {_DOCS_ATTRIBUTE}"
+        )
+    if isinstance(value, jax.core.Tracer) and watching_attributes():
+        previous = getattr(obj, name, AttributeStore.MISSING)
+        if previous is not value and not isinstance(previous, Variable):
+            record_attribute_store(AttributeStore(obj, name, value, previous, caller_location()))
+    setattr(obj, name, value)
 
 
 def _describe(fn: Any) -> str:
@@ -444,17 +560,19 @@ def _lax_ifelse(
     preds: list[Any], indices: list[int], branches: Sequence[Any], operands: Any
 ) -> Any:
     fns = [branches[i] for i in indices]
+    parent = branch_guard()
 
     def probe_all(unbound: dict[int, Undefined]) -> tuple[list[_Split], list[Any], list[Any], list[Any]]:
         splits: list[_Split] = []
         avals: list[list[jax.ShapeDtypeStruct]] = []
         traces = []
         raw: list[Any] = []
-        for fn in fns:
+        for k, fn in enumerate(fns):
             box: list[tuple[_Split, Any]] = []
 
-            def probe(fn: Any = fn, box: list[Any] = box) -> list[Any]:
-                out = _mask_unbound(_branch_output(fn, operands), unbound)
+            def probe(fn: Any = fn, box: list[Any] = box, k: int = k) -> list[Any]:
+                guard = BranchGuard(preds, k, parent)
+                out = _mask_unbound(_guarded_call(guard, lambda: _branch_output(fn, operands)), unbound)
                 split = _split(out)
                 box.append((split, out))
                 return split.dynamic
@@ -476,10 +594,13 @@ def _lax_ifelse(
     variables = _written_union(traces)
     first = splits[0]
 
-    def as_lax(fn: Any) -> Callable[[list[Any]], tuple[list[Any], list[Any]]]:
+    def as_lax(k: int, fn: Any) -> Callable[[list[Any]], tuple[list[Any], list[Any]]]:
         def branch(values: list[Any]) -> tuple[list[Any], list[Any]]:
+            guard = BranchGuard(preds, k, parent)
             dyn, new_values, _ = run_with_values(
-                lambda: _split(_mask_unbound(_branch_output(fn, operands), unbound)).dynamic,
+                lambda: _split(
+                    _mask_unbound(_guarded_call(guard, lambda: _branch_output(fn, operands)), unbound)
+                ).dynamic,
                 variables,
                 values,
             )
@@ -488,7 +609,7 @@ def _lax_ifelse(
         return branch
 
     init = [var.value for var in variables]
-    lax_branches = [as_lax(fn) for fn in fns]
+    lax_branches = [as_lax(k, fn) for k, fn in enumerate(fns)]
     if len(lax_branches) == 2:
         dyn, new_values = lax.cond(preds[0], lax_branches[0], lax_branches[1], init)
     else:

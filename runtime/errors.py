@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-__all__ = ["VariableShapeError", "VariableDtypeError", "BranchMismatchError", "LoopCarryError"]
+__all__ = [
+    "AttributeStateError",
+    "BranchMismatchError",
+    "LoopCarryError",
+    "VariableDtypeError",
+    "VariableShapeError",
+]
 
 
 class VariableShapeError(ValueError):
@@ -19,3 +25,12 @@ class BranchMismatchError(TypeError):
 
 class LoopCarryError(TypeError):
     """A loop-carried value changes structure or shape from one iteration to the next."""
+
+
+class AttributeStateError(TypeError):
+    """A plain (non-Variable) attribute written by converted control flow cannot keep its value.
+
+    Raised when a compiled call would leave a traced value in an attribute
+    (the value leaks out of the trace), or when a traced ``if`` creates an
+    attribute on some of its branches only.
+    """

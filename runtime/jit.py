@@ -25,8 +25,17 @@ import jax
 import numpy as np
 
 from runtime.control import find_undefined
+from runtime.errors import AttributeStateError
 from runtime.module import Module
-from runtime.state import _STACK, record_read, record_write, run_with_values
+from runtime.operators import take_check_failure
+from runtime.state import (
+    _STACK,
+    AttributeStore,
+    attribute_watch,
+    record_read,
+    record_write,
+    run_with_values,
+)
 from runtime.variable import Variable
 
 __all__ = ["jit", "JitFunction", "JitModule"]
@@ -208,9 +217,14 @@ class JitFunction:
             args, kwargs = jax.tree_util.tree_map(
                 lambda x: _resolve_marker(x, variables), (args, kwargs), is_leaf=_is_marker
             )
-            out, new_values, trace = run_with_values(
-                _call_and_unwrap, variables, values, fn, args, kwargs
-            )
+            with attribute_watch() as stores:
+                try:
+                    out, new_values, trace = run_with_values(
+                        _call_and_unwrap, variables, values, fn, args, kwargs
+                    )
+                except BaseException:
+                    _undo(stores)
+                    raise
             known = {id(var) for var in variables}
             unknown = [
                 var
@@ -218,7 +232,10 @@ class JitFunction:
                 if id(var) not in known and not _made_inside(var, current)
             ]
             if unknown:
+                _undo(stores)  # the retrace must load the values from before this trace
                 raise _NewVariables(owner, unknown)
+            if stores:
+                _check_attribute_stores(fn, stores, current)
             updates = {
                 i: new_values[i] for i, var in enumerate(variables) if trace.was_written(var)
             }
@@ -254,6 +271,9 @@ class JitFunction:
                 raise
             self._learn(exc.variables)
             return self._call_slow(args, kwargs)
+        except _JaxRuntimeError as exc:
+            _reraise_check_failure(exc)
+            raise
         if updates:
             for value in updates.values():
                 if type(value) is not _ArrayImpl and isinstance(value, _Tracer):
@@ -278,6 +298,9 @@ class JitFunction:
                     raise
                 self._learn(exc.variables)
                 continue
+            except _JaxRuntimeError as exc:
+                _reraise_check_failure(exc)
+                raise
             if updates:
                 self._write_back(updates)
             return out
@@ -386,6 +409,63 @@ def _call_and_unwrap(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict
     if unbound is not None:
         unbound._fail()  # returning a name with no value: Python raises at the return
     return _unwrap_outputs(out)
+
+
+_JaxRuntimeError: type[BaseException] = getattr(jax.errors, "JaxRuntimeError", RuntimeError)
+
+
+def _reraise_check_failure(error: BaseException) -> None:
+    """If ``error`` reports a failed assert or raise check, raise the user's exception."""
+    original = take_check_failure(error)
+    if original is not None:
+        raise original.with_traceback(None) from error
+
+
+def _undo(stores: list[AttributeStore]) -> None:
+    for store in reversed(stores):
+        store.undo()
+
+
+def _check_attribute_stores(fn: Any, stores: list[AttributeStore], current: Any) -> None:
+    """Raise if a traced value stored into a plain attribute outlives the trace."""
+    leaked = [
+        store
+        for store in stores
+        if store.still_there() and _is_of_trace(store.value, current)
+    ]
+    if not leaked:
+        return
+    _undo(stores)
+    first = leaked[0]
+    names = ", ".join(dict.fromkeys(f"{type(s.obj).__name__}.{s.name}" for s in leaked))
+    before = (
+        "did not exist"
+        if first.previous is AttributeStore.MISSING
+        else f"held a Python {type(first.previous).__name__}"
+    )
+    aval = getattr(first.value, "aval", None)
+    kind = aval.str_short() if aval is not None and hasattr(aval, "str_short") else type(first.value).__name__
+    raise AttributeStateError(
+        f"rt.jit({_name(fn)}): the plain attribute {type(first.obj).__name__}.{first.name} "
+        f"(before the call it {before}) is written at {first.where} by control flow that ran "
+        f"on traced values (a traced condition, or a compiled loop), so after the call it "
+        f"would hold a traced value ({kind}) that leaks out of the compiled function. "
+        f"Leaking: {names}; nothing was written to them.\n"
+        f"Make it an rt.Variable (self.{first.name} = rt.Variable(jnp.asarray(...)) in "
+        f"__init__) so compiled calls carry it, or write it only on paths whose conditions "
+        f"are Python values. See docs/errors.md#attribute-state"
+    )
+
+
+def _is_of_trace(value: Any, current: Any) -> bool:
+    """A tracer of the trace ``current`` (or of one that has finished)?"""
+    if not isinstance(value, _Tracer):
+        return False
+    trace = getattr(value, "_trace", None)
+    if trace is None or trace is current:
+        return True
+    is_valid = getattr(trace, "is_valid", None)
+    return is_valid is not None and not is_valid()
 
 
 def _escaping_state_error(fn: Any, variables: list[Variable]) -> RuntimeError:

@@ -16,6 +16,7 @@ generated call         concrete (exact Python)                     traced
 ``min`` / ``max``       the builtins                                ``where`` folds, reductions
 ``print``               ``builtins.print``                          ``jax.debug.callback``
 ``assert_``             ``assert``                                  ``jax.debug.callback``
+``raise_(e)``           ``raise e``                                 a run-time check (traced branch)
 ``at(x)[i].set(v)``     ``x[i] = v``                                ``x.at[i].set(v)``
 =====================  ==========================================  ==============================
 """
@@ -23,7 +24,10 @@ generated call         concrete (exact Python)                     traced
 from __future__ import annotations
 
 import builtins
+import copy
+import logging
 import operator
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -31,11 +35,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from runtime.control import _predicate, ifelse
+from runtime.control import _predicate, branch_guard, caller_location, ifelse
 from runtime.tracing import is_traced
 from runtime.variable import Variable
 
-__all__ = ["and_", "assert_", "at", "ifexp", "max", "min", "not_", "or_", "print"]
+__all__ = [
+    "and_", "assert_", "at", "ifexp", "max", "min", "not_", "or_", "print", "raise_",
+    "take_check_failure",
+]  # fmt: skip
 
 _DOCS = "See docs/constructs.md"
 
@@ -334,9 +341,10 @@ def assert_(
     batch of size-1 values under ``jax.vmap``):
       * the message is built at trace time, and the check runs when the
         compiled code runs, in a ``jax.debug.callback``; a failure raises
-        ``AssertionError(message)`` inside the callback, which JAX surfaces as
-        ``jax.errors.JaxRuntimeError`` whose text holds the message and
-        ``where`` (the user's file:line);
+        ``AssertionError(message)`` inside the callback. ``rt.jit`` re-raises
+        that ``AssertionError`` (message and ``where``, the user's file:line)
+        with JAX's ``JaxRuntimeError`` as its ``__cause__``; under plain
+        ``jax.jit`` the ``JaxRuntimeError`` is what you get;
       * each check is a host callback (a device-to-host copy of one boolean
         per call, every iteration inside a loop). ``checked=False`` (what
         ``runtime_checks=False`` in autoflow generates) skips traced checks;
@@ -359,7 +367,7 @@ def assert_(
 
     def check(ok: Any) -> None:
         if not np.all(ok):
-            raise AssertionError(label)
+            raise _record(AssertionError(label))
 
     jax.debug.callback(check, _predicate_batch(test))
 
@@ -373,6 +381,110 @@ def _predicate_batch(test: Any) -> Any:
         )
     x = jnp.reshape(x, ())
     return x if x.dtype == jnp.bool_ else x != 0
+
+
+# ---------------------------------------------------------------------------
+# Failed run-time checks: handed from the host callback to rt.jit
+# ---------------------------------------------------------------------------
+
+_FAILURES: list[BaseException] = []  # exceptions raised by checks, newest last
+_FAILURES_LOCK = threading.Lock()
+_CHECK_MARK = "__rt_check_failure__"
+
+
+def _record(exc: BaseException) -> BaseException:
+    """Remember ``exc`` (raised in a host callback) so rt.jit can re-raise it."""
+    setattr(exc, _CHECK_MARK, True)
+    with _FAILURES_LOCK:
+        _FAILURES.append(exc)
+        del _FAILURES[:-8]
+    return exc
+
+
+def take_check_failure(error: BaseException) -> BaseException | None:
+    """The user exception a failed run-time check raised, if ``error`` reports it.
+
+    ``error`` is what a compiled call raised (JAX wraps an exception raised in
+    a host callback in a ``JaxRuntimeError`` whose text holds it). Returns the
+    original exception (and forgets it), or None.
+    """
+    text = str(error)
+    with _FAILURES_LOCK:
+        for i in builtins.range(len(_FAILURES) - 1, -1, -1):
+            exc = _FAILURES[i]
+            if f"{type(exc).__name__}: {exc}" in text or (not str(exc) and type(exc).__name__ in text):
+                del _FAILURES[i]
+                return exc
+    return None
+
+
+class _QuietChecks(logging.Filter):
+    """Drop JAX's log line for a callback that failed one of our checks: the
+    exception itself reaches the user (re-raised by rt.jit)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not getattr(exc, _CHECK_MARK, False)
+
+
+for _logger in ("jax._src.debugging", "jax._src.callback"):
+    logging.getLogger(_logger).addFilter(_QuietChecks())
+
+
+# ---------------------------------------------------------------------------
+# raise
+# ---------------------------------------------------------------------------
+
+
+def raise_(exc: Any, cause: Any = None, *, checked: bool = True) -> None:
+    """``raise exc`` (``raise exc from cause``) that, in a traced branch, is checked at run time.
+
+    Equivalent to this Python::
+
+        raise exc from cause
+
+    Unlike Python, inside a branch of an ``if`` whose condition is traced
+    (both branches are traced to build the ``lax.cond``):
+      * nothing is raised while tracing; the exception is built at trace time
+        and raised when the compiled code runs *and takes this branch*, from a
+        ``jax.debug.callback``. ``rt.jit`` re-raises it with its own class and
+        message (JAX's ``JaxRuntimeError`` as ``__cause__``), with a note
+        naming the user's file:line; plain ``jax.jit`` surfaces a
+        ``JaxRuntimeError`` whose text holds it;
+      * each such check is a host callback; ``checked=False`` (what
+        ``runtime_checks=False`` in autoflow generates) drops it, and then a
+        traced branch never raises.
+    On a Python path (a concrete condition, or no branch at all) it raises at
+    once, as Python does.
+    """
+    if isinstance(exc, type) and issubclass(exc, BaseException):
+        exc = exc()
+    if not isinstance(exc, BaseException):
+        raise TypeError("exceptions must derive from BaseException")
+    guard = branch_guard()
+    if guard is None:
+        if cause is not None:
+            raise exc from cause
+        raise exc
+    guard.raised = True
+    if not checked:
+        return
+    where = caller_location()
+    template = exc
+
+    def check(taken: Any) -> None:
+        if np.any(taken):
+            try:
+                fresh = copy.copy(template)
+            except Exception:  # an exception class that cannot be copied
+                fresh = template
+            fresh.__traceback__ = None
+            if cause is not None:
+                fresh.__cause__ = cause if isinstance(cause, BaseException) else None
+            fresh.add_note(f"raised at {where}, in a branch whose condition is traced (checked at run time)")
+            raise _record(fresh)
+
+    jax.debug.callback(check, guard.taken())
 
 
 # ---------------------------------------------------------------------------
@@ -438,3 +550,21 @@ class at:  # noqa: N801 - reads as x.at[...] in generated code
 
     def __getitem__(self, index: Any) -> _AtIndex:
         return _AtIndex(self.target, index)
+
+
+def _export() -> None:
+    """Make the forms generated code calls reachable as ``rt.<name>``."""
+    import runtime
+    from runtime.control import store_attr
+    from runtime.errors import AttributeStateError
+
+    for name, value in (
+        ("raise_", raise_),
+        ("store_attr", store_attr),
+        ("AttributeStateError", AttributeStateError),
+    ):
+        if not hasattr(runtime, name):
+            setattr(runtime, name, value)
+
+
+_export()

@@ -10,6 +10,7 @@ and write back; users never need to list them.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -17,8 +18,11 @@ if TYPE_CHECKING:
     from runtime.variable import Variable
 
 __all__ = [
+    "AttributeStore",
     "StateTrace",
     "active_traces",
+    "attribute_watch",
+    "record_attribute_store",
     "discover",
     "record_read",
     "record_write",
@@ -29,6 +33,8 @@ __all__ = [
 class _TraceStack(threading.local):
     def __init__(self) -> None:
         self.traces: list[StateTrace] = []
+        # One list per active rt.jit trace: traced values stored into plain attributes.
+        self.attribute_stores: list[list[AttributeStore]] = []
 
 
 _STACK = _TraceStack()
@@ -166,3 +172,85 @@ def discover(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, St
         finally:
             trace.restore()
     return out, trace
+
+
+class AttributeStore:
+    """A traced value that converted code stored into a plain attribute.
+
+    ``previous`` is what the attribute held before (``MISSING`` if absent);
+    ``where`` the user's ``file:line`` of the construct that wrote it. The
+    object is held weakly when it can be: an object the traced function made
+    and dropped cannot leak anything.
+    """
+
+    __slots__ = ("_obj", "name", "value", "previous", "where")
+
+    MISSING: Any = object()
+
+    def __init__(self, obj: Any, name: str, value: Any, previous: Any, where: str) -> None:
+        try:
+            self._obj: Callable[[], Any] = weakref.ref(obj)
+        except TypeError:  # no weak references (say, __slots__ without __weakref__)
+            self._obj = lambda: obj
+        self.name = name
+        self.value = value
+        self.previous = previous
+        self.where = where
+
+    @property
+    def obj(self) -> Any:
+        """The object, or None once it is gone."""
+        return self._obj()
+
+    def still_there(self) -> bool:
+        """Is the object alive, and does its attribute still hold the stored value?"""
+        obj = self._obj()
+        return obj is not None and getattr(obj, self.name, AttributeStore.MISSING) is self.value
+
+    def undo(self) -> None:
+        """Put back what the attribute held before the store, if it still holds it."""
+        if not self.still_there():
+            return
+        obj = self._obj()
+        if self.previous is AttributeStore.MISSING:
+            delattr(obj, self.name)
+        else:
+            setattr(obj, self.name, self.previous)
+
+
+class attribute_watch:  # noqa: N801 - used as a context manager, like a function
+    """Collect the traced attribute stores made while active (one rt.jit trace).
+
+    Example::
+
+        with attribute_watch() as stores:
+            trace_the_function()
+        leaked = [s for s in stores if s.still_there()]
+    """
+
+    __slots__ = ("stores",)
+
+    def __init__(self) -> None:
+        self.stores: list[AttributeStore] = []
+
+    def __enter__(self) -> list[AttributeStore]:
+        _STACK.attribute_stores.append(self.stores)
+        return self.stores
+
+    def __exit__(self, *exc_info: object) -> None:
+        popped = _STACK.attribute_stores.pop()
+        assert popped is self.stores, "attribute_watch exited out of order"
+
+
+def record_attribute_store(store: AttributeStore) -> bool:
+    """Tell the innermost ``attribute_watch`` about a store; False if none is active."""
+    stacks = _STACK.attribute_stores
+    if not stacks:
+        return False
+    stacks[-1].append(store)
+    return True
+
+
+def watching_attributes() -> bool:
+    """Is an ``attribute_watch`` active in this thread (an rt.jit trace)?"""
+    return bool(_STACK.attribute_stores)

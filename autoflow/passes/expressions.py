@@ -1,5 +1,6 @@
 """``and``/``or``/``not``, ``x if c else y``, chained comparisons, ``min``/``max``,
-``print`` and ``assert`` -> their runtime forms.
+``print``, ``assert`` and ``raise`` -> their runtime forms; attributes carried
+through locals are loaded and stored back through the runtime.
 
 Before::
 
@@ -25,18 +26,40 @@ Python: operands that are Python bools whatever the inputs (``x is None``,
 ``isinstance(...)``, ``not`` of those), an ``and``/``or`` whose right operand
 holds a ``yield``, ``await``, ``super()`` or a user's ``:=`` (a lambda would
 change their meaning), and builtins the module rebinds.
+
+A ``raise`` inside a branch of a converted ``if`` becomes
+``rt.raise_(exc)``: on a Python path it raises at once, in a traced branch it
+is a run-time check that raises only if that branch is taken. The attribute
+carries that the control-flow passes emit (``self_n = self.n`` before a
+block, ``self.n = self_n`` after it) become
+``self_n = getattr(self, "n", rt.Undefined("self.n"))`` and
+``rt.store_attr(self, "n", self_n)``: an attribute first created inside the
+block works as in Python, and ``rt.jit`` can tell when a plain attribute would
+keep a traced value.
+
+``RUNTIME_CHECKS`` (a context variable, set by ``autoflow.convert(...,
+runtime_checks=False)``) turns the run-time checks of ``assert`` and ``raise``
+on traced values off: no host callback is compiled for them.
 """
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 
 import libcst as cst
 
+from autoflow.analysis import attribute_path
+from autoflow.naming import attribute_temp
 from autoflow.passes import Pass
 
-__all__ = ["ExpressionsPass"]
+__all__ = ["RUNTIME_CHECKS", "ExpressionsPass"]
+
+#: Compile run-time checks (traced ``assert``, ``raise`` in a traced branch)?
+RUNTIME_CHECKS: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "autoflow_runtime_checks", default=True
+)
 
 _STATIC_CALLS = frozenset({"isinstance", "issubclass", "hasattr", "callable"})
 _BUILTINS = ("min", "max", "print")
@@ -61,6 +84,22 @@ def _parens_optional(expr: cst.BaseExpression) -> bool:
 
 def _call(attr: str, *args: cst.BaseExpression) -> cst.Call:
     return cst.Call(func=_rt(attr), args=[cst.Arg(a) for a in args])
+
+
+def _keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
+    return cst.Arg(
+        value,
+        keyword=cst.Name(name),
+        equal=cst.AssignEqual(
+            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+        ),
+    )
+
+
+def _carries(temp: str, path: str) -> bool:
+    """Is ``temp`` the local that carries the attribute ``path`` (``self_n`` for ``self.n``)?"""
+    base = attribute_temp(path)
+    return temp.startswith(base) and set(temp[len(base):]) <= {"_"} and "." in path
 
 
 def _strip(expr: cst.BaseExpression) -> cst.BaseExpression:
@@ -126,8 +165,91 @@ class ExpressionsPass(Pass):
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self._rebound = rebound_builtins("\n".join(self.ctx.source_lines)) | self.ctx.shadowed
-        self._checked = getattr(self.ctx, "runtime_checks", True)
+        self._checked = getattr(self.ctx, "runtime_checks", RUNTIME_CHECKS.get())
         self._chains: dict[int, str] = {}  # id of an rt.and_/rt.or_ call made here -> which
+        # Per function entered: (its name, number of `try` statements open in it).
+        self._functions: list[list[object]] = []
+
+    # -- function and try nesting (for raise) ------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool | None:
+        self._functions.append([node.name.value, 0])
+        return super().visit_FunctionDef(node)
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel:
+        self._functions.pop()
+        return super().leave_FunctionDef(original_node, updated_node)
+
+    def visit_Try(self, node: cst.Try) -> bool | None:
+        if self._functions:
+            self._functions[-1][1] += 1  # type: ignore[operator]
+        return True
+
+    def leave_Try(self, original_node: cst.Try, updated_node: cst.Try) -> cst.BaseStatement:
+        if self._functions:
+            self._functions[-1][1] -= 1  # type: ignore[operator]
+        return updated_node
+
+    def visit_TryStar(self, node: cst.TryStar) -> bool | None:
+        if self._functions:
+            self._functions[-1][1] += 1  # type: ignore[operator]
+        return True
+
+    def leave_TryStar(self, original_node: cst.TryStar, updated_node: cst.TryStar) -> cst.BaseStatement:
+        if self._functions:
+            self._functions[-1][1] -= 1  # type: ignore[operator]
+        return updated_node
+
+    def _in_converted_branch(self) -> bool:
+        """Inside an ``if`` branch helper (through generated helpers only), outside any ``try``?"""
+        is_gen = self.ctx.names.is_generated
+        for name, tries in reversed(self._functions):
+            assert isinstance(name, str)
+            if tries or not is_gen(name):
+                return False
+            if name.startswith(("_if_true", "_if_false", "_elif_")):
+                return True
+        return False
+
+    # -- raise ---------------------------------------------------------------
+    def leave_Raise(
+        self, original_node: cst.Raise, updated_node: cst.Raise
+    ) -> cst.BaseSmallStatement:
+        if updated_node.exc is None or not self._in_converted_branch():
+            return updated_node
+        args = [cst.Arg(_strip(updated_node.exc))]
+        if updated_node.cause is not None:
+            args.append(cst.Arg(_strip(updated_node.cause.item)))
+        if not self._checked:
+            args.append(_keyword("checked", cst.Name("False")))
+        self.converted(original_node, "raise", "rt.raise_")
+        return cst.Expr(cst.Call(func=_rt("raise_"), args=args))
+
+    # -- attributes carried through locals -----------------------------------
+    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> cst.BaseSmallStatement:
+        if not self._active() or len(updated_node.targets) != 1:
+            return updated_node
+        target, value = updated_node.targets[0].target, updated_node.value
+        is_gen = self.ctx.names.is_generated
+        if isinstance(target, cst.Name) and isinstance(value, cst.Attribute) and is_gen(target.value):
+            path = attribute_path(value)
+            if path is not None and _carries(target.value, path):
+                default = cst.Call(func=_rt("Undefined"), args=[cst.Arg(cst.SimpleString(repr(path)))])
+                load = cst.Call(
+                    func=cst.Name("getattr"),
+                    args=[cst.Arg(value.value), cst.Arg(cst.SimpleString(repr(value.attr.value))), cst.Arg(default)],
+                )
+                return updated_node.with_changes(value=load)
+        if isinstance(target, cst.Attribute) and isinstance(value, cst.Name) and is_gen(value.value):
+            path = attribute_path(target)
+            if path is not None and _carries(value.value, path):
+                store = cst.Call(
+                    func=_rt("store_attr"),
+                    args=[cst.Arg(target.value), cst.Arg(cst.SimpleString(repr(target.attr.value))), cst.Arg(value)],
+                )
+                return cst.Expr(store)
+        return updated_node
 
     # -- helpers -------------------------------------------------------------
     def _active(self) -> bool:
@@ -270,8 +392,6 @@ class ExpressionsPass(Pass):
         )
         args = [cst.Arg(_strip(updated_node.test)), cst.Arg(message), cst.Arg(cst.SimpleString(repr(where)))]
         if not self._checked:
-            args.append(cst.Arg(cst.Name("False"), keyword=cst.Name("checked"), equal=cst.AssignEqual(
-                whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
-            )))
+            args.append(_keyword("checked", cst.Name("False")))
         self.converted(original_node, "assert", "rt.assert_")
         return cst.Expr(cst.Call(func=_rt("assert_"), args=args))
