@@ -173,6 +173,50 @@ def first_above_or_none(xs):
             return x
 
 
+def return_branch_local_in_concrete_while(xs):
+    # The while's condition is concrete at first (a Python loop), then traced:
+    # the return value is only bound in the returning branch.
+    c = 0
+    while c < 3:
+        c += 1
+        if xs[0] > c:
+            t = xs[0] * 2.0
+            return t
+    return -1.0
+
+
+def return_branch_local_over_list(xs):
+    for k in [1.0, 2.0, 3.0]:
+        if xs[0] > k:
+            t = (xs[0] + k, k)
+            return t
+    return (0.0, 0.0)
+
+
+def return_branch_local_in_range(xs, n):
+    s = 0.0
+    for i in range(n):
+        s += xs[i]
+        if s > 1:
+            u = s * 10.0
+            return u
+    return s
+
+
+def break_in_inner_else(xs):
+    c = 0
+    s = 0.0
+    while c < 3:
+        c += 1
+        if xs[0] > 0:
+            for x in xs:
+                s += x
+            else:
+                break
+        s -= 1.0
+    return s
+
+
 # ---------------------------------------------------------------------------
 # Strategies
 # ---------------------------------------------------------------------------
@@ -215,6 +259,10 @@ CASES: list[tuple[Callable[..., Any], st.SearchStrategy[tuple[Any, ...]]]] = [
     (if_returns, st.tuples(_floats.map(np.float32))),
     (return_in_while, _vec_n()),
     (enumerate_continue, st.tuples(_vec())),
+    (return_branch_local_in_concrete_while, st.tuples(_vec().filter(len))),
+    (return_branch_local_over_list, st.tuples(_vec().filter(len))),
+    (return_branch_local_in_range, _vec_n()),
+    (break_in_inner_else, st.tuples(_vec().filter(len))),
 ]
 
 
