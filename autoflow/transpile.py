@@ -89,10 +89,20 @@ class FunctionResult:
         return self.module.code
 
 
-# A pass whose keywords do not occur in the source has nothing to do: skip it.
+# A pass has nothing to do where none of its keywords occur in the source,
+# unless a pass before it converted something into its construct (a `return`
+# in a loop becomes a `break` and an `if`).
 _PASS_KEYWORDS: dict[type[Pass], re.Pattern[str]] = {
+    ReturnsPass: re.compile(r"\breturn\b"),
+    LoopExitsPass: re.compile(r"\b(?:break|continue)\b"),
     LoopsPass: re.compile(r"\b(?:for|while)\b"),
     ConditionalsPass: re.compile(r"\bif\b"),
+    # A single-target store into a subscript: `x[i] = v`, `x[i] += v`, `(x[i]) = v`.
+    SubscriptsPass: re.compile(r"\][\s)\\]*(?:[-+*/%@&|^]|//|\*\*|<<|>>)?=(?!=)"),
+}
+_INTRODUCED_BY: dict[type[Pass], tuple[type[Pass], ...]] = {
+    LoopExitsPass: (ReturnsPass,),  # `return` in a loop -> flag + `break`
+    ConditionalsPass: (ReturnsPass, LoopExitsPass),  # flags guard the rest of a body
 }
 
 
@@ -118,7 +128,7 @@ def _context(module: cst.Module, source: str, filename: str, line_offset: int, s
     table: dict[cst.CSTNode, tuple[int, int]] = {
         node: (r.start.line + line_offset, r.start.column + 1)
         for node, r in positions.items()
-        if isinstance(node, (cst.BaseStatement, cst.BaseSmallStatement, cst.BaseExpression))
+        if _has_position(type(node))
     }
     names = NameGenerator(_identifiers(source))
     return ConversionContext(
@@ -129,6 +139,20 @@ def _context(module: cst.Module, source: str, filename: str, line_offset: int, s
         line_offset=line_offset,
         shadowed=shadowed | _rebound_iterables(source),
     )
+
+
+_POSITIONED: dict[type, bool] = {}
+
+
+def _has_position(node_type: type) -> bool:
+    """Statements and expressions: the nodes errors and the report point at."""
+    # isinstance against libcst's abstract bases is slow; a node type's answer never changes.
+    known = _POSITIONED.get(node_type)
+    if known is None:
+        known = _POSITIONED[node_type] = issubclass(
+            node_type, (cst.BaseStatement, cst.BaseSmallStatement, cst.BaseExpression)
+        )
+    return known
 
 
 def _identifiers(source: str) -> set[str]:
@@ -145,13 +169,18 @@ def _rebound_iterables(source: str) -> frozenset[str]:
 
 
 def _run_passes(module: cst.Module, ctx: ConversionContext, source: str) -> cst.Module:
+    converted_by: dict[type[Pass], int] = {}
     for pass_cls in PASSES:
         keywords = _PASS_KEYWORDS.get(pass_cls)
-        # Once a pass has rewritten something, the code may hold `if`s and
-        # loops the source did not have (a `return` in a loop becomes an `if`).
-        if keywords is not None and ctx.converted_count == 0 and keywords.search(source) is None:
+        if (
+            keywords is not None
+            and not any(converted_by.get(p, 0) for p in _INTRODUCED_BY.get(pass_cls, ()))
+            and keywords.search(source) is None
+        ):
             continue
+        before = ctx.converted_count
         module = module.visit(pass_cls(ctx))
+        converted_by[pass_cls] = ctx.converted_count - before
     return module
 
 
