@@ -481,7 +481,7 @@ def raise_(exc: Any, cause: Any = None, *, checked: bool = True) -> None:
             fresh.__traceback__ = None
             if cause is not None:
                 fresh.__cause__ = cause if isinstance(cause, BaseException) else None
-            fresh.add_note(f"raised at {where}, in a branch whose condition is traced (checked at run time)")
+            fresh.add_note(f"raised at {where}, in a branch whose condition is traced (checked at run time, see docs/errors.md#runtime-checks)")
             raise _record(fresh)
 
     jax.debug.callback(check, guard.taken())
