@@ -199,7 +199,9 @@ def transpile_module(source: str, filename: str = "<string>") -> TranspileResult
     report = sorted(ctx.report, key=lambda e: (e.line, e.column))
     if ctx.converted_count == 0 and rewritten == 0 and marked == 0:
         return TranspileResult(code=source, report=report)
-    converted = drop_unused_imports(restore_unconverted(converted, kept), doors)
+    converted = restore_unconverted(converted, kept)
+    if doors:  # a walk of the whole module: only when it imports autoflow
+        converted = drop_unused_imports(converted, doors)
     if ctx.converted_count == 0 and rewritten == 0:
         return TranspileResult(code=converted.code, report=report)
     converted = add_runtime_import(converted, "rt")
