@@ -8,6 +8,7 @@ transformer that swaps the markers for the given nodes.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from functools import cache
@@ -42,6 +43,10 @@ _HOLE = re.compile(r"\{(\w+)\}")
 _MARK = "__autoflow_hole_{}__"
 
 
+# A path from a template's root to one hole: (field name, index in a sequence field or None).
+_Path = tuple[tuple[str, int | None], ...]
+
+
 @cache
 def _parsed(template: str) -> tuple[cst.BaseStatement, frozenset[str]]:
     holes = frozenset(_HOLE.findall(template))
@@ -49,15 +54,38 @@ def _parsed(template: str) -> tuple[cst.BaseStatement, frozenset[str]]:
     return cst.parse_statement(text), holes
 
 
-class _Fill(cst.CSTTransformer):
-    def __init__(self, values: dict[str, cst.CSTNode]) -> None:
-        self.values = values
+@cache
+def _hole_paths(template: str) -> tuple[tuple[str, _Path], ...]:
+    """Where each marker name sits in the parsed template, found once."""
+    stmt, _ = _parsed(template)
+    found: list[tuple[str, _Path]] = []
 
-    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
-        value = updated_node.value
-        if value.startswith("__autoflow_hole_"):
-            return self.values[value[len("__autoflow_hole_") : -2]]  # type: ignore[return-value]
-        return updated_node
+    def walk(node: cst.CSTNode, path: _Path) -> None:
+        if isinstance(node, cst.Name) and node.value.startswith("__autoflow_hole_"):
+            found.append((node.value[len("__autoflow_hole_") : -2], path))
+            return
+        for f in dataclasses.fields(node):
+            value = getattr(node, f.name)
+            if isinstance(value, cst.CSTNode):
+                walk(value, (*path, (f.name, None)))
+            elif isinstance(value, (list, tuple)):
+                for i, item in enumerate(value):
+                    if isinstance(item, cst.CSTNode):
+                        walk(item, (*path, (f.name, i)))
+
+    walk(stmt, ())
+    return tuple(found)
+
+
+def _replace(node: cst.CSTNode, path: _Path, value: cst.CSTNode) -> cst.CSTNode:
+    if not path:
+        return value
+    (name, index), rest = path[0], path[1:]
+    if index is None:
+        return node.with_changes(**{name: _replace(getattr(node, name), rest, value)})
+    items = list(getattr(node, name))
+    items[index] = _replace(items[index], rest, value)
+    return node.with_changes(**{name: items})
 
 
 def _node(value: cst.CSTNode | str) -> cst.CSTNode:
@@ -69,7 +97,11 @@ def render(template: str, **holes: cst.CSTNode | str) -> cst.BaseStatement:
     stmt, names = _parsed(template)
     if set(holes) != names:
         raise ValueError(f"template holes {sorted(names)} but got {sorted(holes)}")
-    return stmt.visit(_Fill({k: _node(v) for k, v in holes.items()}))  # type: ignore[return-value]
+    # Rebuild only the nodes on the way to each hole, not the whole statement.
+    node: cst.CSTNode = stmt
+    for hole, path in _hole_paths(template):
+        node = _replace(node, path, _node(holes[hole]))
+    return node  # type: ignore[return-value]
 
 
 def names_tuple(names: Sequence[str]) -> cst.Tuple:
