@@ -562,6 +562,11 @@ def _lax_ifelse(
     fns = [branches[i] for i in indices]
     parent = branch_guard()
 
+    # Per branch that always raises (rt.raise_): fill values for the names it
+    # leaves unbound. It never completes at run time, so any value will do.
+    fills: dict[int, dict[int, Any]] = {}
+    raised: list[bool] = [False] * len(fns)
+
     def probe_all(unbound: dict[int, Undefined]) -> tuple[list[_Split], list[Any], list[Any], list[Any]]:
         splits: list[_Split] = []
         avals: list[list[jax.ShapeDtypeStruct]] = []
@@ -572,7 +577,9 @@ def _lax_ifelse(
 
             def probe(fn: Any = fn, box: list[Any] = box, k: int = k) -> list[Any]:
                 guard = BranchGuard(preds, k, parent)
-                out = _mask_unbound(_guarded_call(guard, lambda: _branch_output(fn, operands)), unbound)
+                out = _guarded_call(guard, lambda: _branch_output(fn, operands))
+                raised[k] = guard.raised
+                out = _mask_unbound(_mask_unbound(out, fills.get(k, {})), unbound)
                 split = _split(out)
                 box.append((split, out))
                 return split.dynamic
@@ -585,6 +592,9 @@ def _lax_ifelse(
         return splits, avals, traces, raw
 
     splits, avals, traces, raw = probe_all({})
+    fills.update(_raising_fills(raw, raised))
+    if fills:
+        splits, avals, traces, raw = probe_all({})
     unbound = _unbound_on_some_paths(indices, fns, raw)
     if unbound:
         # A name bound in some branches only has no value after a traced if;
@@ -599,7 +609,13 @@ def _lax_ifelse(
             guard = BranchGuard(preds, k, parent)
             dyn, new_values, _ = run_with_values(
                 lambda: _split(
-                    _mask_unbound(_guarded_call(guard, lambda: _branch_output(fn, operands)), unbound)
+                    _mask_unbound(
+                        _mask_unbound(
+                            _guarded_call(guard, lambda: _branch_output(fn, operands)),
+                            fills.get(k, {}),
+                        ),
+                        unbound,
+                    )
                 ).dynamic,
                 variables,
                 values,
@@ -620,6 +636,33 @@ def _lax_ifelse(
     for var, value in zip(variables, new_values):
         var.value = value
     return first.rebuild(dyn)
+
+
+def _raising_fills(outs: list[Any], raised: list[bool]) -> dict[int, dict[int, Any]]:
+    """Values for the names a raising branch leaves unbound, shaped like another branch's.
+
+    ``if x < 0: raise ... else: y = ...`` binds ``y`` on every path that
+    completes; the raising branch gets zeros of ``y``'s shape, never used.
+    """
+    if not any(raised) or not all(isinstance(o, tuple) for o in outs) or len({len(o) for o in outs}) != 1:
+        return {}
+    fills: dict[int, dict[int, Any]] = {}
+    for pos, values in enumerate(zip(*outs)):
+        bound = next(
+            (v for k, v in enumerate(values) if not raised[k] and not isinstance(v, Undefined)), None
+        )
+        if bound is None:
+            continue
+        for k, v in enumerate(values):
+            if raised[k] and type(v) is Undefined:
+                fills.setdefault(k, {})[pos] = jax.tree_util.tree_map(_zeros_like_leaf, bound)
+    return fills
+
+
+def _zeros_like_leaf(leaf: Any) -> Any:
+    if isinstance(leaf, Variable) or not hasattr(leaf, "shape") or not hasattr(leaf, "dtype"):
+        return leaf
+    return jnp.zeros(leaf.shape, leaf.dtype)
 
 
 def _unbound_on_some_paths(indices: list[int], fns: list[Any], outs: list[Any]) -> dict[int, Undefined]:
@@ -651,7 +694,7 @@ def _unbound_on_some_paths(indices: list[int], fns: list[Any], outs: list[Any]) 
     return found
 
 
-def _mask_unbound(out: Any, unbound: dict[int, Undefined]) -> Any:
+def _mask_unbound(out: Any, unbound: dict[int, Any]) -> Any:
     if not unbound or not isinstance(out, tuple):
         return out
     return tuple(unbound.get(pos, value) for pos, value in enumerate(out))

@@ -237,3 +237,19 @@ def test_callee_in_another_user_module_is_converted(tmp_path: Path, monkeypatch:
             jax.jit(helper.clip_sum)(jnp.asarray([1.0]), jnp.asarray(0.5))
     finally:
         sys.modules.pop(module_name, None)
+
+
+def else_binds(x):
+    if x < 0:
+        raise TooBig("negative")
+    else:
+        y = jnp.sqrt(x)
+    return y + 1
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(-3, 3))
+def test_name_bound_only_where_no_raise_matches_eager(k: int) -> None:
+    # Every path that completes binds y: eager Python never sees it unbound.
+    expected = _outcome(else_binds, jnp.asarray(float(k)))
+    assert _outcome(autoflow.jit(else_binds), jnp.asarray(float(k))) == expected
