@@ -11,6 +11,7 @@ construct comes back byte for byte, and converting converted code is a no-op.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -24,7 +25,7 @@ from autoflow.frontdoors import (
     restore_unconverted,
     rewrite_front_doors,
 )
-from autoflow.naming import NameGenerator
+from autoflow.naming import RUNTIME_NAME, NameGenerator, runtime_alias
 from autoflow.passes import ConversionContext, Pass, ReportEntry
 from autoflow.passes.conditionals import ConditionalsPass
 from autoflow.passes.expressions import ExpressionsPass
@@ -83,6 +84,8 @@ class FunctionResult:
     function: cst.FunctionDef
     report: list[ReportEntry]
     positions: dict[cst.CSTNode, tuple[int, int]]  # generated nodes -> user file (line, col)
+    #: What the code calls the runtime: ``rt``, or ``rt_``... where the function binds ``rt``.
+    runtime_name: str = RUNTIME_NAME
 
     @property
     def code(self) -> str:
@@ -123,14 +126,21 @@ def _parse(source: str, filename: str, line_offset: int = 0) -> cst.Module:
         ) from None
 
 
-def _context(module: cst.Module, source: str, filename: str, line_offset: int, shadowed: frozenset[str]) -> ConversionContext:
+def _context(
+    module: cst.Module,
+    source: str,
+    filename: str,
+    line_offset: int,
+    shadowed: frozenset[str],
+    identifiers: set[str],
+) -> ConversionContext:
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     table: dict[cst.CSTNode, tuple[int, int]] = {
         node: (r.start.line + line_offset, r.start.column + 1)
         for node, r in positions.items()
         if _has_position(type(node))
     }
-    names = NameGenerator(_identifiers(source))
+    names = NameGenerator(identifiers)
     return ConversionContext(
         filename=filename,
         source_lines=source.splitlines(),
@@ -168,6 +178,136 @@ def _rebound_iterables(source: str) -> frozenset[str]:
     return frozenset(found)
 
 
+class _Rename(cst.CSTTransformer):
+    """Rename plain names (not attribute names, not keywords), keeping source positions."""
+
+    def __init__(
+        self,
+        names: dict[str, str],
+        positions: dict[cst.CSTNode, tuple[int, int]],
+        placeholder: str | None = None,
+        taken: set[str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.names = names
+        self.positions = positions
+        # Restoring: names the passes derived from the placeholder (`<placeholder>_count`
+        # carrying `rt.count`) and strings quoting it (`rt.Undefined('<placeholder>')`).
+        self.placeholder = placeholder
+        self.taken = taken if taken is not None else set()
+
+    def _new(self, name: str) -> str | None:
+        new = self.names.get(name)
+        if new is None and self.placeholder is not None and self.placeholder in name:
+            new = name.replace(self.placeholder, RUNTIME_NAME)
+            while new in self.taken:
+                new += "_"
+            self.names[name] = new
+            self.taken.add(new)
+        return new
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
+        new = self._new(updated_node.value)
+        return updated_node if new is None else updated_node.with_changes(value=new)
+
+    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.Attribute:
+        if updated_node.attr is not original_node.attr:
+            return updated_node.with_changes(attr=original_node.attr)
+        return updated_node
+
+    def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg) -> cst.Arg:
+        if updated_node.keyword is not original_node.keyword:
+            return updated_node.with_changes(keyword=original_node.keyword)
+        return updated_node
+
+    def leave_SimpleString(
+        self, original_node: cst.SimpleString, updated_node: cst.SimpleString
+    ) -> cst.SimpleString:
+        if self.placeholder is not None and self.placeholder in updated_node.value:
+            return updated_node.with_changes(value=updated_node.value.replace(self.placeholder, RUNTIME_NAME))
+        return updated_node
+
+    def on_leave(self, original_node, updated_node):  # type: ignore[no-untyped-def]
+        result = super().on_leave(original_node, updated_node)
+        if result is not original_node and isinstance(result, cst.CSTNode):
+            pos = self.positions.get(original_node)
+            if pos is not None:
+                self.positions.setdefault(result, pos)
+        return result
+
+
+@dataclass
+class _Alias:
+    """The runtime's name in generated code, when the user's code binds ``rt`` itself.
+
+    The user's ``rt`` becomes ``placeholder`` while the passes run (they write
+    ``rt.ifelse(...)``), then generated ``rt`` becomes ``name`` and the
+    placeholder ``rt`` again: the user's code comes back as written.
+    """
+
+    name: str
+    placeholder: str
+
+    @classmethod
+    def choose(
+        cls, module: cst.Module, source: str, identifiers: set[str], reads_are_runtime: bool, avoid: frozenset[str]
+    ) -> _Alias | None:
+        name = runtime_alias(module, identifiers, reads_are_runtime=reads_are_runtime, avoid=avoid)
+        if name == RUNTIME_NAME:
+            return None
+        placeholder = "__autoflow_user_rt__"
+        while placeholder in source:
+            placeholder += "_"
+        return cls(name, placeholder)
+
+    def hide(self, module: cst.Module, ctx: ConversionContext) -> cst.Module:
+        return module.visit(_Rename({RUNTIME_NAME: self.placeholder}, ctx.positions))
+
+    def apply(self, module: cst.Module, ctx: ConversionContext, identifiers: set[str]) -> cst.Module:
+        rename = _Rename(
+            {RUNTIME_NAME: self.name, self.placeholder: RUNTIME_NAME},
+            ctx.positions,
+            placeholder=self.placeholder,
+            taken=identifiers | {self.name},
+        )
+        return module.visit(rename)
+
+    def error(self, exc: ConversionError) -> ConversionError:
+        """The error in the user's words (their ``rt``, not the placeholder)."""
+        fix = lambda text: text.replace(self.placeholder, RUNTIME_NAME) if text else text  # noqa: E731
+        return ConversionError(
+            fix(exc.message),
+            filename=exc.filename,
+            line=exc.line,
+            column=exc.column,
+            source_line=exc.source_line,
+            hint=fix(exc.hint),
+        )
+
+    def report(self, entries: list[ReportEntry]) -> list[ReportEntry]:
+        return [
+            dataclasses.replace(e, detail=e.detail.replace(self.placeholder, RUNTIME_NAME))
+            if self.placeholder in e.detail
+            else e
+            for e in entries
+        ]
+
+
+def _convert(
+    module: cst.Module, ctx: ConversionContext, source: str, alias: _Alias | None, identifiers: set[str]
+) -> cst.Module:
+    """Run the passes, under the runtime's alias if there is one."""
+    if alias is None:
+        return _run_passes(module, ctx, source)
+    ctx.names.reserve((alias.name, alias.placeholder))
+    try:
+        converted = _run_passes(alias.hide(module, ctx), ctx, source)
+    except ConversionError as exc:
+        raise alias.error(exc) from None
+    ctx.report[:] = alias.report(ctx.report)
+    return alias.apply(converted, ctx, identifiers | set(ctx.names.generated))
+
+
 def _run_passes(module: cst.Module, ctx: ConversionContext, source: str) -> cst.Module:
     converted_by: dict[type[Pass], int] = {}
     for pass_cls in PASSES:
@@ -179,6 +319,7 @@ def _run_passes(module: cst.Module, ctx: ConversionContext, source: str) -> cst.
         ):
             continue
         before = ctx.converted_count
+        ctx.names.start_pass()
         module = module.visit(pass_cls(ctx))
         converted_by[pass_cls] = ctx.converted_count - before
     return module
@@ -193,9 +334,13 @@ def transpile_module(source: str, filename: str = "<string>") -> TranspileResult
     module = _parse(source, filename)
     # autoflow's own front doors (frontdoors.py): the output needs only runtime.
     module, doors, kept, marked = protect_unconverted(module, source)
-    ctx = _context(module, source, filename, 0, frozenset())
-    converted = _run_passes(module, ctx, source)
-    converted, rewritten = rewrite_front_doors(converted, doors, "rt")
+    identifiers = _identifiers(source)
+    ctx = _context(module, source, filename, 0, frozenset(), identifiers)
+    # The runtime is `rt`, unless the module binds `rt` to something else.
+    alias = _Alias.choose(module, source, identifiers, reads_are_runtime=False, avoid=frozenset())
+    runtime_name = alias.name if alias is not None else RUNTIME_NAME
+    converted = _convert(module, ctx, source, alias, identifiers)
+    converted, rewritten = rewrite_front_doors(converted, doors, runtime_name)
     report = sorted(ctx.report, key=lambda e: (e.line, e.column))
     if ctx.converted_count == 0 and rewritten == 0 and marked == 0:
         return TranspileResult(code=source, report=report)
@@ -204,7 +349,7 @@ def transpile_module(source: str, filename: str = "<string>") -> TranspileResult
         converted = drop_unused_imports(converted, doors)
     if ctx.converted_count == 0 and rewritten == 0:
         return TranspileResult(code=converted.code, report=report)
-    converted = add_runtime_import(converted, "rt")
+    converted = add_runtime_import(converted, runtime_name)
     return TranspileResult(code=converted.code, report=report)
 
 
@@ -278,11 +423,17 @@ def transpile_function(
     filename: str = "<string>",
     first_line: int = 1,
     shadowed: frozenset[str] = frozenset(),
+    avoid: frozenset[str] = frozenset(),
 ) -> FunctionResult:
     """Convert the one function whose (dedented) source is ``source``.
 
     ``first_line``: the line of ``source``'s first line in ``filename``.
     Decorators are dropped: the result is the plain function they decorate.
+    The code calls the runtime ``rt`` (``result.runtime_name``), unless the
+    function binds ``rt`` itself or ``rt`` is in ``avoid`` (say, names the
+    function's globals or closure bind to something other than the runtime):
+    then ``rt_`` (or ``rt__``, ...), which the caller must bind to the runtime.
+    A name the function only reads is taken to be the runtime.
     """
     module = _parse(source, filename, first_line - 1)
     defs = [s for s in module.body if isinstance(s, cst.FunctionDef)]
@@ -294,8 +445,10 @@ def transpile_function(
             column=1,
             hint="pass a function defined with `def`",
         )
-    ctx = _context(module, source, filename, first_line - 1, shadowed)
-    converted = _run_passes(module, ctx, source)
+    identifiers = _identifiers(source)
+    ctx = _context(module, source, filename, first_line - 1, shadowed, identifiers)
+    alias = _Alias.choose(module, source, identifiers, reads_are_runtime=True, avoid=avoid)
+    converted = _convert(module, ctx, source, alias, identifiers)
     fn = next(s for s in converted.body if isinstance(s, cst.FunctionDef))
     fn_pos = ctx.positions.get(fn)
     fn = fn.with_changes(decorators=[], leading_lines=[])
@@ -303,4 +456,10 @@ def transpile_function(
         ctx.positions[fn] = fn_pos
     out = converted.with_changes(body=[fn], header=[], footer=[])
     report = sorted(ctx.report, key=lambda e: (e.line, e.column))
-    return FunctionResult(module=out, function=fn, report=report, positions=ctx.positions)
+    return FunctionResult(
+        module=out,
+        function=fn,
+        report=report,
+        positions=ctx.positions,
+        runtime_name=alias.name if alias is not None else RUNTIME_NAME,
+    )
