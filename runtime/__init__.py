@@ -9,7 +9,9 @@ from runtime import random as random
 from runtime.control import Undefined as Undefined
 from runtime.control import UndefinedValueError as UndefinedValueError
 from runtime.control import ifelse as ifelse
+from runtime.control import store_attr as store_attr
 from runtime.control import where as where
+from runtime.errors import AttributeStateError as AttributeStateError
 from runtime.errors import (
     BranchMismatchError as BranchMismatchError,
 )
@@ -37,6 +39,7 @@ from runtime.state import StateTrace as StateTrace
 from runtime.variable import Variable as Variable
 
 __all__ = [
+    "AttributeStateError",
     "BranchMismatchError",
     "JitFunction",
     "JitModule",
@@ -76,6 +79,7 @@ from runtime.operators import min as min
 from runtime.operators import not_ as not_
 from runtime.operators import or_ as or_
 from runtime.operators import print as print
+from runtime.operators import raise_ as raise_
 
 __all__ += [
     "NoReturn",
@@ -89,7 +93,9 @@ __all__ += [
     "not_",
     "or_",
     "print",
+    "raise_",
     "return_slot",
     "return_value",
     "returned",
+    "store_attr",
 ]

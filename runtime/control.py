@@ -45,7 +45,7 @@ __all__ = [
     "where",
 ]
 
-_DOCS = "See docs/control-flow.md#errors"
+_DOCS = "See docs/errors.md#predicate-shape"
 _DOCS_BRANCH = "See docs/errors.md#branch-mismatch"
 _DOCS_UNDEFINED = "See docs/errors.md#undefined-name"
 _DOCS_ATTRIBUTE = "See docs/errors.md#attribute-state"

@@ -382,6 +382,10 @@ class JitModule(JitFunction, Generic[M]):
         object.__setattr__(self, "_module", module)
         fn = call if call is not None else module.__call__  # type: ignore[operator]
         super().__init__(fn, static_argnums, static_argnames)
+        # The Module's own Variables are known up front, so the first call needs one
+        # trace, not a discovery trace that stops at the first unknown Variable.
+        if isinstance(module, Module):
+            self._learn(list(module.vars().values()))
 
     @property
     def module(self) -> M:

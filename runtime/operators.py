@@ -550,21 +550,3 @@ class at:  # noqa: N801 - reads as x.at[...] in generated code
 
     def __getitem__(self, index: Any) -> _AtIndex:
         return _AtIndex(self.target, index)
-
-
-def _export() -> None:
-    """Make the forms generated code calls reachable as ``rt.<name>``."""
-    import runtime
-    from runtime.control import store_attr
-    from runtime.errors import AttributeStateError
-
-    for name, value in (
-        ("raise_", raise_),
-        ("store_attr", store_attr),
-        ("AttributeStateError", AttributeStateError),
-    ):
-        if not hasattr(runtime, name):
-            setattr(runtime, name, value)
-
-
-_export()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -57,9 +58,22 @@ def test_mkdocs_build_strict(tmp_path: Path) -> None:
         "unrolled-loop",
         "variable-shape",
         "variable-dtype",
+        "predicate-shape",
+        "attribute-state",
+        "runtime-checks",
     )
     for anchor in anchors:
         assert f'id="{anchor}"' in page, anchor
+    # every link that an error message or warning of ours prints must land on a heading
+    linked = {
+        match
+        for package in ("runtime", "autoflow")
+        for source in (ROOT / package).rglob("*.py")
+        for match in re.findall(r"docs/errors\.md#([a-z0-9-]+)", source.read_text(encoding="utf-8"))
+    }
+    assert linked, "no error message links to docs/errors.md"
+    missing = sorted(anchor for anchor in linked if f'id="{anchor}"' not in page)
+    assert not missing, f"error messages link to missing anchors: {missing}"
 
 
 GOLDEN_TEXT = """\

@@ -304,6 +304,41 @@ def test_trace_counts_prove_caching() -> None:
     assert len(traces) == 5
 
 
+def test_a_module_is_traced_once_on_its_first_call() -> None:
+    traces = []
+    outside = rt.Variable(jnp.zeros(()))  # not the Module's: found by a discovery trace
+
+    class Net(rt.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.w = rt.Variable(jnp.ones(3))
+            self.steps = rt.Variable(jnp.zeros((), jnp.int32))
+
+        def __call__(self, x: jax.Array) -> jax.Array:
+            traces.append(x.shape)
+            self.steps += 1
+            return (self.w * x).sum()
+
+    net = Net()
+    model = rt.jit(net)
+    assert float(model(jnp.ones(3))) == 3.0
+    assert len(traces) == 1  # its own Variables are known before the first trace
+    assert float(model(jnp.ones(3))) == 3.0 and len(traces) == 1
+    assert int(net.steps) == 2
+
+    class UsesOutside(Net):
+        def __call__(self, x: jax.Array) -> jax.Array:
+            traces.append(x.shape)
+            outside.value = outside + 1
+            return (self.w * x).sum()
+
+    del traces[:]
+    other = rt.jit(UsesOutside())
+    other(jnp.ones(3))
+    other(jnp.ones(3))
+    assert len(traces) == 2 and float(outside) == 2.0  # one discovery trace, then cached
+
+
 def test_recompiles_when_a_variable_changes_shape_along_batch_axis() -> None:
     traces = []
     buf = rt.Variable(jnp.zeros((2, 3)), batch_axis=0)
