@@ -156,7 +156,7 @@ class _Bindings(cst.CSTVisitor):
                     else:
                         self.other = True
             else:
-                first = alias.name
+                first: cst.BaseExpression = alias.name
                 while isinstance(first, cst.Attribute):
                     first = first.value
                 self._bind(first)
