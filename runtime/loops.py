@@ -34,6 +34,7 @@ from runtime.control import (
     _predicate,
     _Split,
     _split,
+    find_undefined,
 )
 from runtime.errors import LoopCarryError
 from runtime.iterables import enumerate as _enumerate
@@ -101,7 +102,7 @@ def pending(value: Any) -> Pending | None:
 def learn(slot: Any, value: Any) -> None:
     """Tell a pending ``slot`` the type of ``value``, which the body binds it to."""
     found = pending(slot)
-    if found is None:
+    if found is None or find_undefined(value) is not None:
         return
     found.like = jax.tree_util.tree_map(
         lambda v: v if isinstance(v, Variable) or not _is_array_like(v) else _aval(v),

@@ -388,6 +388,10 @@ class LoopExitsPass(Pass):
         names = self.ctx.names
         flag = names.name("_break", number)
         head = set(scope.head_live.get(id(original), frozenset()))
+        if node.orelse is not None:
+            # A break skips the else clause: what is live after the loop must be carried
+            # even when the else clause leaves the enclosing loop (or function) instead.
+            head |= scope.live_out.get(id(original), frozenset())
         block = _as_block(body, node.body)
         fx = effects(block, names.is_generated)
         bound = target_names(node.target)

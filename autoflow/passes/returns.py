@@ -56,9 +56,10 @@ __all__ = ["ReturnsPass"]
 class _ReplaceReturns(cst.CSTTransformer):
     """``return v`` -> ``_retval_N = v; _return_N = True; break`` (not inside nested functions).
 
-    Under an ``if`` (which may be traced) the value goes through
-    ``rt.returned(v, _retval_N)``, which tells the runtime its type, so a
-    compiled loop can carry ``_retval_N`` from its first step.
+    The value goes through ``rt.returned(v, _retval_N)``, which tells the
+    runtime its type, so that a compiled loop can carry ``_retval_N`` from its
+    first step even when a traced ``if`` (maybe one that lowering ``continue``
+    or ``break`` makes later) sets it on one side only.
     """
 
     def __init__(self, flag: str, slot: str | None, positions: dict) -> None:  # type: ignore[type-arg]
@@ -66,7 +67,6 @@ class _ReplaceReturns(cst.CSTTransformer):
         self.flag = flag
         self.slot = slot
         self.positions = positions
-        self.depth = 0
         self.sites = 0
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
@@ -78,19 +78,10 @@ class _ReplaceReturns(cst.CSTTransformer):
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         return False
 
-    def visit_If(self, node: cst.If) -> None:
-        self.depth += 1
-
-    def leave_If(self, original_node: cst.If, updated_node: cst.If) -> cst.If:
-        self.depth -= 1
-        return updated_node
-
     def _value(self, small: cst.Return) -> cst.BaseExpression:
         value = small.value if small.value is not None else cst.Name("None")
         if isinstance(value, cst.Tuple) and not value.lpar:
             value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-        if self.depth == 0:
-            return value
         call = cst.parse_expression(f"rt.returned(_, {self.slot})")
         assert isinstance(call, cst.Call)
         return call.with_changes(args=[call.args[0].with_changes(value=value), call.args[1]])

@@ -30,14 +30,7 @@ INPUTS_PER_PROGRAM = 2
 
 #: The construct families the CI profile draws. Switch a family off here only while a
 #: known failure in it is being fixed, and keep that failure in regressions/.
-SUPPORTED: dict[str, Any] = dict(
-    # regressions/return_in_*loop*: a return inside a loop that reads a name bound in the loop
-    allow_return_in_loop=False,
-    # regressions/unbound_loop_target_after_break_loop: jit returns 0 for an unbound target
-    allow_maybe_unbound=False,
-    # regressions/break_in_loop_else_under_traced_if: jit TracerBoolConversionError
-    allow_loop_else=False,
-)
+SUPPORTED: dict[str, Any] = dict()
 
 #: The thorough profile also draws bigger programs.
 LARGE: dict[str, Any] = dict(max_statements=20, max_depth=4, max_loop_depth=3)
