@@ -222,6 +222,8 @@ class ReturnsPass(Pass):
         for s in stmts:
             if isinstance(s, (cst.For, cst.While)) and contains(s.body, (cst.Return,), True):
                 out.extend(self._loop(s))
+            elif isinstance(s, (cst.For, cst.While)) and contains(s, (cst.Return,), True):
+                out.append(s.with_changes(orelse=self._else(s.orelse)))
             elif isinstance(s, cst.If) and contains(s, (cst.Return,), True):
                 out.append(self._if(s))
             else:
@@ -243,19 +245,39 @@ class ReturnsPass(Pass):
         self.place([new], node)
         return new
 
+    def _else(self, orelse: cst.Else | None) -> cst.Else | None:
+        if orelse is None:
+            return None
+        return orelse.with_changes(
+            body=_as_block(self._loops(_block_stmts(orelse.body)), orelse.body)
+        )
+
     def _loop(self, loop: cst.For | cst.While) -> list[cst.BaseStatement]:
         names = self.ctx.names
+        own_break = contains(loop.body, (cst.Break,), False)
         inner = self._loops(_block_stmts(loop.body))
         number = names.number("return")
         flag = names.name("_return", number)
         slot = names.name("_retval", number) if self._has_value else None
         replacer = _ReplaceReturns(flag, slot, self.ctx.positions)
         body = [s.visit(replacer) for s in inner]
-        new_loop = loop.with_changes(body=_as_block(body, loop.body), leading_lines=[])  # type: ignore[arg-type]
+        # Without a break of its own, the loop's else clause runs exactly when no
+        # return fired: it becomes the else of the test after the loop (where a
+        # return in it is lowered like any other). With one, it stays on the loop.
+        orelse = self._else(loop.orelse)
+        new_loop = loop.with_changes(
+            body=_as_block(body, loop.body),  # type: ignore[arg-type]
+            orelse=orelse if own_break else None,
+            leading_lines=[],
+        )
         self.place([new_loop], loop)
         # After the loop: return the value the return that fired saw.
         ret = cst.SimpleStatementLine([cst.Return(cst.Name(slot) if slot is not None else None)])
-        post = cst.If(test=cst.Name(flag), body=cst.IndentedBlock([ret]))
+        post = cst.If(
+            test=cst.Name(flag),
+            body=cst.IndentedBlock([ret]),
+            orelse=orelse if orelse is not None and not own_break else None,
+        )
         stmts: list[cst.BaseStatement] = [templates.assign(flag, cst.Name("False"))]
         if slot is not None:
             stmts.append(templates.assign(slot, cst.parse_expression(f"rt.return_slot({slot!r})")))

@@ -203,6 +203,19 @@ def return_branch_local_in_range(xs, n):
     return s
 
 
+def return_in_loop_else(xs):
+    s = 0.0
+    for x in xs:
+        s += x
+        if s > 1.0:
+            return s
+    else:
+        for x in xs:
+            if x < 0.0:
+                return x * 2.0
+        return -s
+
+
 def break_in_inner_else(xs):
     c = 0
     s = 0.0
@@ -263,6 +276,7 @@ CASES: list[tuple[Callable[..., Any], st.SearchStrategy[tuple[Any, ...]]]] = [
     (return_branch_local_over_list, st.tuples(_vec().filter(len))),
     (return_branch_local_in_range, _vec_n()),
     (break_in_inner_else, st.tuples(_vec().filter(len))),
+    (return_in_loop_else, st.tuples(_vec())),
 ]
 
 
