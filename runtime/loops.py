@@ -127,7 +127,9 @@ def _zeros_like(tree: Any) -> Any:
 
 def fill_learned(state: Any) -> Any:
     """``state`` with every pending slot whose type is known replaced by zeros of that type."""
-    if not isinstance(state, tuple):
+    if not isinstance(state, tuple) or not any(
+        (p := pending(s)) is not None and p.learned for s in state
+    ):
         return state
     return tuple(
         _zeros_like(p.like) if (p := pending(s)) is not None and p.learned else s for s in state
@@ -266,6 +268,12 @@ def _prepare(
 
         out_avals, trace = discover(probe, extra, split.dynamic)
         out_split = box[-1][0]
+        learned = fill_learned(tree)
+        if learned is not tree:
+            # A return slot learned its type in this step (maybe deep in traced ifs
+            # that pass it on unchanged on some side): carry it as zeros.
+            tree = learned
+            continue
         if out_split.treedef != split.treedef:
             filled = _fill_undefined(tree, out_split.rebuild(out_avals))
             if filled is not None:
