@@ -113,6 +113,58 @@ class _ReplaceReturns(cst.CSTTransformer):
         return new
 
 
+class _FlagBreaks(cst.CSTTransformer):
+    """A loop body's own ``break`` -> ``flag = True; break`` (not nested loop bodies or scopes)."""
+
+    def __init__(self, flag: str, positions: dict) -> None:  # type: ignore[type-arg]
+        super().__init__()
+        self.flag = flag
+        self.positions = positions
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_For(self, node: cst.For) -> bool:
+        return False  # only its else clause belongs to this loop (see leave_For)
+
+    def leave_For(self, original_node: cst.For, updated_node: cst.For) -> cst.For:
+        if original_node.orelse is None:
+            return updated_node
+        return updated_node.with_changes(orelse=original_node.orelse.visit(self))
+
+    def visit_While(self, node: cst.While) -> bool:
+        return False
+
+    def leave_While(self, original_node: cst.While, updated_node: cst.While) -> cst.While:
+        if original_node.orelse is None:
+            return updated_node
+        return updated_node.with_changes(orelse=original_node.orelse.visit(self))
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine:
+        if not any(isinstance(small, cst.Break) for small in updated_node.body):
+            return updated_node
+        body: list[cst.BaseSmallStatement] = []
+        for small in updated_node.body:
+            if isinstance(small, cst.Break):
+                body.append(cst.Assign([cst.AssignTarget(cst.Name(self.flag))], cst.Name("True")))
+                body.append(cst.Break())
+                break
+            body.append(small)
+        new = updated_node.with_changes(body=body)
+        pos = self.positions.get(original_node)
+        if pos is not None:
+            self.positions.setdefault(new, pos)
+        return new
+
+
 def _mentions(node: cst.CSTNode, attr: str) -> bool:
     if isinstance(node, cst.Attribute) and node.attr.value == attr:
         return True
@@ -223,7 +275,7 @@ class ReturnsPass(Pass):
             if isinstance(s, (cst.For, cst.While)) and contains(s.body, (cst.Return,), True):
                 out.extend(self._loop(s))
             elif isinstance(s, (cst.For, cst.While)) and contains(s, (cst.Return,), True):
-                out.append(s.with_changes(orelse=self._else(s.orelse)))
+                out.extend(self._loop_else(s))
             elif isinstance(s, cst.If) and contains(s, (cst.Return,), True):
                 out.append(self._if(s))
             else:
@@ -245,12 +297,30 @@ class ReturnsPass(Pass):
         self.place([new], node)
         return new
 
-    def _else(self, orelse: cst.Else | None) -> cst.Else | None:
-        if orelse is None:
-            return None
-        return orelse.with_changes(
-            body=_as_block(self._loops(_block_stmts(orelse.body)), orelse.body)
-        )
+    def _loop_else(self, loop: cst.For | cst.While) -> list[cst.BaseStatement]:
+        """A loop whose ``else:`` clause (only) holds a ``return``: the clause follows the loop.
+
+        Without a ``break`` of its own the loop always runs the clause after it;
+        with one, ``_broke_N`` records the ``break`` and the clause runs under
+        ``if not _broke_N:``, where the ``return`` is lowered like any other.
+        """
+        assert loop.orelse is not None
+        orelse = self._loops(_block_stmts(loop.orelse.body))
+        if not contains(loop.body, (cst.Break,), False):
+            new = loop.with_changes(orelse=None)
+            self.place([new], loop)
+            return [new, *orelse]
+        flag = self.ctx.names.name("_broke", self.ctx.names.number("broke"))
+        body = loop.body.visit(_FlagBreaks(flag, self.ctx.positions))
+        new = loop.with_changes(body=body, orelse=None, leading_lines=[])
+        test = cst.UnaryOperation(operator=cst.Not(), expression=cst.Name(flag))
+        stmts: list[cst.BaseStatement] = [
+            templates.assign(flag, cst.Name("False")),
+            new,
+            cst.If(test=test, body=cst.IndentedBlock(orelse)),
+        ]
+        self.place(stmts, loop)
+        return with_leading_lines(stmts, loop.leading_lines)
 
     def _loop(self, loop: cst.For | cst.While) -> list[cst.BaseStatement]:
         names = self.ctx.names
@@ -259,15 +329,28 @@ class ReturnsPass(Pass):
         number = names.number("return")
         flag = names.name("_return", number)
         slot = names.name("_retval", number) if self._has_value else None
+        stmts: list[cst.BaseStatement] = [templates.assign(flag, cst.Name("False"))]
+        if slot is not None:
+            stmts.append(templates.assign(slot, cst.parse_expression(f"rt.return_slot({slot!r})")))
+        # The loop's else clause runs when neither a return nor a break of its own
+        # fired: it becomes the else of the test after the loop (under
+        # `if not _broke_N:` when the loop has a break), so a return in it is
+        # lowered like any other.
+        after: list[cst.BaseStatement] = []
+        if loop.orelse is not None:
+            after = self._loops(_block_stmts(loop.orelse.body))
+            if own_break:
+                broke = names.name("_broke", names.number("broke"))
+                stmts.append(templates.assign(broke, cst.Name("False")))
+                flagger = _FlagBreaks(broke, self.ctx.positions)
+                inner = [s.visit(flagger) for s in inner]  # type: ignore[misc]
+                test = cst.UnaryOperation(operator=cst.Not(), expression=cst.Name(broke))
+                after = [cst.If(test=test, body=cst.IndentedBlock(after))]
         replacer = _ReplaceReturns(flag, slot, self.ctx.positions)
         body = [s.visit(replacer) for s in inner]
-        # Without a break of its own, the loop's else clause runs exactly when no
-        # return fired: it becomes the else of the test after the loop (where a
-        # return in it is lowered like any other). With one, it stays on the loop.
-        orelse = self._else(loop.orelse)
         new_loop = loop.with_changes(
             body=_as_block(body, loop.body),  # type: ignore[arg-type]
-            orelse=orelse if own_break else None,
+            orelse=None,
             leading_lines=[],
         )
         self.place([new_loop], loop)
@@ -276,11 +359,8 @@ class ReturnsPass(Pass):
         post = cst.If(
             test=cst.Name(flag),
             body=cst.IndentedBlock([ret]),
-            orelse=orelse if orelse is not None and not own_break else None,
+            orelse=cst.Else(cst.IndentedBlock(after)) if after else None,
         )
-        stmts: list[cst.BaseStatement] = [templates.assign(flag, cst.Name("False"))]
-        if slot is not None:
-            stmts.append(templates.assign(slot, cst.parse_expression(f"rt.return_slot({slot!r})")))
         stmts += [new_loop, post]
         self.place(stmts, loop)
         self.place([ret], loop)

@@ -216,6 +216,22 @@ def return_in_loop_else(xs):
         return -s
 
 
+def return_in_else_of_loop_with_break(xs, m):
+    s = 0.0
+    for x in xs:
+        if x > 2.0:
+            break
+        s += x
+        if s > m:
+            return s * 10.0
+    else:
+        for x in xs:
+            if x < 0.0:
+                return x
+        s = -s
+    return s
+
+
 def break_in_inner_else(xs):
     c = 0
     s = 0.0
@@ -277,6 +293,7 @@ CASES: list[tuple[Callable[..., Any], st.SearchStrategy[tuple[Any, ...]]]] = [
     (return_branch_local_in_range, _vec_n()),
     (break_in_inner_else, st.tuples(_vec().filter(len))),
     (return_in_loop_else, st.tuples(_vec())),
+    (return_in_else_of_loop_with_break, st.tuples(_vec(), _floats.map(np.float32))),
 ]
 
 
