@@ -30,10 +30,12 @@ there (not after the loop) matters: a name bound only on the returning path
 starts as ``rt.return_slot``, an unbound name the runtime's loops carry as
 zeros of the returned type (nothing reads it unless the flag is set);
 ``rt.returned(v, slot)`` is ``v``, and tells the slot that type, for a return
-under an ``if`` that may be traced. Then every ``if`` holding a ``return``
-takes the statements after it into the branches that fall through, and each
-``return v`` becomes ``_retval = v``. A path that falls off the end returns
-``None``: when the function also returns values it assigns
+under an ``if`` that may be traced. A loop's ``else:`` clause becomes the
+``else:`` of that test (under ``if not _broke_N:`` when the loop has a
+``break`` of its own, which sets ``_broke_N``). Then every ``if`` holding a
+``return`` takes the statements after it into the branches that fall through,
+and each ``return v`` becomes ``_retval = v``. A path that falls off the end
+returns ``None``: when the function also returns values it assigns
 ``rt.NoReturn(...)`` there, which ``rt.return_value`` turns into ``None`` in
 Python, and which a traced ``if`` or loop mixing it with a value reports as an
 error naming the function and line. Runs first, so later passes never see a
