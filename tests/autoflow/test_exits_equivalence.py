@@ -411,3 +411,35 @@ def test_grad_through_continue_equals_hand_written() -> None:
     xs = jnp.array([0.5, -1.0, 2.0, -0.25, 1.5])
     np.testing.assert_allclose(jax.grad(autoflow.convert(user))(xs), jax.grad(hand)(xs), rtol=1e-6)
     np.testing.assert_allclose(jax.grad(autoflow.jit(user))(xs), jax.grad(hand)(xs), rtol=1e-6)
+
+
+def _first_doubled_above_one(xs: Any) -> Any:
+    # Hand-written against the runtime, as the returns pass writes it.
+    def body(x: Any, flag: Any, slot: Any) -> Any:
+        def found(flag: Any, slot: Any) -> Any:
+            t = x * 2.0  # bound only on this path
+            return (True, rt.returned(t, slot))
+
+        def not_found(flag: Any, slot: Any) -> Any:
+            return (flag, slot)
+
+        return rt.ifelse(x > 1.0, (found, not_found), (flag, slot))
+
+    flag, slot = rt.for_each_until(body, xs, (False, rt.return_slot("_retval_1")))
+    return rt.ifelse(flag, (lambda: slot, lambda: -1.0), ())
+
+
+@given(xs=_vec())
+@settings(max_examples=15, deadline=None)
+def test_return_slot_is_carried_through_a_traced_if(xs: np.ndarray) -> None:
+    expected = next((x * 2.0 for x in xs if x > 1.0), -1.0)
+    got = jax.jit(_first_doubled_above_one)(jnp.asarray(xs))
+    np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-6)
+    # In Python the slot is a plain unbound name until the return sets it.
+    assert float(_first_doubled_above_one(xs)) == pytest.approx(expected)
+
+
+def test_return_slot_unset_is_unbound() -> None:
+    slot = rt.return_slot("_retval_1")
+    with pytest.raises(UnboundLocalError, match="_retval_1"):
+        slot + 1
