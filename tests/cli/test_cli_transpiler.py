@@ -226,3 +226,22 @@ def test_directory_summary_with_real_conversion(tmp_path: Path) -> None:
     assert r.returncode == 2
     assert r.stderr.startswith("would convert src/a.py\nsrc/b.py:2:15: error: invalid syntax\n")
     assert r.stderr.endswith("1 file would be converted, 1 unchanged, 1 failed.\n")
+
+
+def test_a_module_that_binds_rt_keeps_it_and_the_runtime_is_rt_(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_bytes(
+        b"import autoflow\n\nrt = 3.0\n\n\n@autoflow.jit\ndef f(x):\n"
+        b"    if x > 0:\n        x = x * rt\n    else:\n        x = -x\n    return x\n"
+    )
+    r = run_cli("transpile", "m.py", "-o", "m_out.py", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    code = (tmp_path / "m_out.py").read_text()
+    assert "import runtime as rt_\n" in code and "@rt_.jit\n" in code and "rt_.ifelse(" in code
+    assert "\nrt = 3.0\n" in code and "x = x * rt\n" in code
+    driver = (
+        "import sys\nsys.modules['autoflow'] = None\nimport jax.numpy as jnp\nimport m_out\n"
+        "print(float(m_out.f(jnp.float32(2.0))), float(m_out.f(jnp.float32(-1.0))), m_out.rt)\n"
+    )
+    out = run_cli(cwd=tmp_path, python=[sys.executable, "-c", driver])
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [b"6.0", b"1.0", b"3.0"]  # 2 * rt, -(-1), rt untouched
