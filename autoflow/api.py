@@ -90,6 +90,7 @@ class _Conversion:
     code: types.CodeType
     report: list[ReportEntry]
     source_map: SourceMap
+    runtime_name: str = "rt"  # what the generated code calls the runtime
 
 
 _CODE_CACHE: weakref.WeakKeyDictionary[types.CodeType, dict[tuple[Any, ...], _Conversion]] = (
@@ -322,19 +323,29 @@ def _convert(fn: Any, strict: bool, checks: bool = True) -> Any:
     return fn
 
 
-def _options(checks: bool) -> tuple[Any, ...]:
-    return (checks,)
+def _options(checks: bool, avoid: frozenset[str] = frozenset()) -> tuple[Any, ...]:
+    return (checks, avoid)
+
+
+def _names_to_avoid(fn: types.FunctionType) -> frozenset[str]:
+    """Names the generated code must not take for the runtime: ``rt``-like names that
+    the function's closure binds, or its globals bind to something other than the runtime."""
+    globals_ = fn.__globals__
+    return frozenset(fn.__code__.co_freevars) | frozenset(
+        name for name in globals_ if name.startswith("rt") and globals_[name] is not rt
+    )
 
 
 def _conversion(fn: types.FunctionType, checks: bool = True) -> _Conversion:
     code = fn.__code__
     per_code = _CODE_CACHE.get(code)
-    key = _options(checks)
+    avoid = _names_to_avoid(fn)
+    key = _options(checks, avoid)
     if per_code is not None and key in per_code:
         return per_code[key]
     token = RUNTIME_CHECKS.set(checks)
     try:
-        conversion = _build(fn)
+        conversion = _build(fn, avoid)
     finally:
         RUNTIME_CHECKS.reset(token)
     _CODE_CACHE.setdefault(code, {})[key] = conversion
@@ -357,7 +368,7 @@ def _source_of(fn: types.FunctionType) -> tuple[str, str, int]:
     return textwrap.dedent("".join(lines)), filename, max(first_line, 1)
 
 
-def _build(fn: types.FunctionType) -> _Conversion:
+def _build(fn: types.FunctionType, avoid: frozenset[str] = frozenset()) -> _Conversion:
     if fn.__name__ == "<lambda>":
         return _build_lambda(fn)
     source, filename, first_line = _source_of(fn)
@@ -375,10 +386,10 @@ def _build(fn: types.FunctionType) -> _Conversion:
     shadowed = frozenset(
         n for n in ("range", "enumerate", "zip") if n in fn.__globals__
     )
-    result = transpile_function(source, filename, first_line, shadowed)
+    result = transpile_function(source, filename, first_line, shadowed, avoid)
     display = result.module
     class_name = _class_name(fn)
-    executed, offset = _executed_module(display, fn, class_name)
+    executed, offset = _executed_module(display, fn, class_name, result.runtime_name)
     _counter[0] += 1
     generated = f"<autoflow: {fn.__qualname__} #{_counter[0]}>"
     text = executed.code
@@ -387,7 +398,13 @@ def _build(fn: types.FunctionType) -> _Conversion:
     code = _requalify(_find_code(module_code, fn.__name__, class_name), fn.__qualname__)
     smap = SourceMap(display, result.positions, filename, generated, offset, fn.__qualname__)
     _SOURCE_MAPS[generated] = smap
-    return _Conversion(source=display.code, code=code, report=result.report, source_map=smap)
+    return _Conversion(
+        source=display.code,
+        code=code,
+        report=result.report,
+        source_map=smap,
+        runtime_name=result.runtime_name,
+    )
 
 
 def _class_name(fn: types.FunctionType) -> str | None:
@@ -398,17 +415,17 @@ def _class_name(fn: types.FunctionType) -> str | None:
 
 
 def _executed_module(
-    display: cst.Module, fn: types.FunctionType, class_name: str | None
+    display: cst.Module, fn: types.FunctionType, class_name: str | None, runtime_name: str = "rt"
 ) -> tuple[cst.Module, int]:
     """Wrap the converted function in the factory and hook its calls."""
     fdef = display.body[0]
     assert isinstance(fdef, cst.FunctionDef)
-    fdef = fdef.visit(_HookCalls(frozenset(fn.__globals__)))  # type: ignore[assignment]
+    fdef = fdef.visit(_HookCalls(frozenset(fn.__globals__), runtime_name))  # type: ignore[assignment]
     # A class body, not the factory, binds the function's name, so a recursive
     # call still finds the global. A class named only by underscores mangles nothing.
     inner = cst.ClassDef(name=cst.Name(class_name or "_"), body=cst.IndentedBlock([fdef]))
     offset = 2
-    params = ["rt", _HOOK, *fn.__code__.co_freevars]
+    params = [runtime_name, _HOOK, *fn.__code__.co_freevars]
     factory = cst.FunctionDef(
         name=cst.Name(_FACTORY),
         params=cst.Parameters(
@@ -439,11 +456,12 @@ def _requalify(code: types.CodeType, qualname: str) -> types.CodeType:
 
 
 class _HookCalls(cst.CSTTransformer):
-    """``f(x)`` -> ``__autoflow_call__(f)(x)``, except ``rt.*`` and plain builtins."""
+    """``f(x)`` -> ``__autoflow_call__(f)(x)``, except runtime calls (``rt.*``) and plain builtins."""
 
-    def __init__(self, module_names: frozenset[str]) -> None:
+    def __init__(self, module_names: frozenset[str], runtime_name: str | None = "rt") -> None:
         super().__init__()
         self.module_names = module_names
+        self.runtime_name = runtime_name
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         func = updated_node.func
@@ -452,7 +470,11 @@ class _HookCalls(cst.CSTTransformer):
                 return updated_node
             if func.value.startswith(("_if_", "_elif_", "_loop_")):
                 return updated_node
-        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "rt":
+        if (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.value.value == self.runtime_name
+        ):
             return updated_node
         hooked = cst.Call(func=cst.Name(_HOOK), args=[cst.Arg(func)])
         return updated_node.with_changes(func=hooked)
@@ -465,7 +487,7 @@ def _make_function(
     cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
     closure = []
     for name in code.co_freevars:
-        if name == "rt":
+        if name == conversion.runtime_name:
             closure.append(types.CellType(rt))
         elif name == _HOOK:
             closure.append(types.CellType(_hook if checks else _hook_unchecked))
@@ -661,8 +683,10 @@ def _build_lambda(fn: types.FunctionType) -> _Conversion:
     if len(candidates) != 1:
         raise ConversionError("cannot tell which lambda of this line to convert", **where)  # type: ignore[arg-type]
     node = candidates[0][3]
-    hooked = node.visit(_HookCalls(frozenset(fn.__globals__)))
-    params_ = ["rt", _HOOK, *code.co_freevars]
+    # A lambda's body is not rewritten, only hooked: the factory binds no runtime name,
+    # so a global or closure ``rt`` of the user's is read as written.
+    hooked = node.visit(_HookCalls(frozenset(fn.__globals__), runtime_name=None))
+    params_ = [_HOOK, *code.co_freevars]
     factory = cst.FunctionDef(
         name=cst.Name(_FACTORY),
         params=cst.Parameters(params=[cst.Param(cst.Name(p)) for p in dict.fromkeys(params_)]),
@@ -677,4 +701,6 @@ def _build_lambda(fn: types.FunctionType) -> _Conversion:
     lambda_code = next(c for c in factory_code.co_consts if isinstance(c, types.CodeType) and c.co_name == "<lambda>")
     display = cst.Module(body=[cst.SimpleStatementLine([cst.Expr(node)])])
     smap = SourceMap(display, {}, filename, generated, 1, "<lambda>")
-    return _Conversion(source=display.code, code=lambda_code, report=[], source_map=smap)
+    return _Conversion(
+        source=display.code, code=lambda_code, report=[], source_map=smap, runtime_name=""
+    )

@@ -265,7 +265,9 @@ class JitFunction:
             return self._call_slow(args, kwargs)
         variables = self._vars
         try:
-            out, updates = self._jitted(list(map(_get_value, variables)), *args, **kwargs)
+            out, updates = self._jitted(
+                [var._value for var in variables] if variables else [], *args, **kwargs
+            )
         except _NewVariables as exc:
             if exc.owner is not self:
                 raise

@@ -267,11 +267,6 @@ def _closure_rt() -> Any:
     return inner
 
 
-_API_XFAIL = pytest.mark.xfail(
-    strict=True, reason="autoflow/api.py does not yet bind FunctionResult.runtime_name"
-)
-
-
 def test_transpile_function_avoids_the_names_it_is_told() -> None:
     source = "def f(x):\n    if x > 0:\n        y = x * rt\n    else:\n        y = -x\n    return y\n"
     result = transpile_function(source, avoid=frozenset({"rt"}))
@@ -281,21 +276,18 @@ def test_transpile_function_avoids_the_names_it_is_told() -> None:
     assert param.runtime_name == "rt_" and "rt_.ifelse(" in param.code
 
 
-@_API_XFAIL
 @pytest.mark.parametrize("x", [2.0, 0.5])
 def test_convert_reads_the_users_global_rt(x: float) -> None:
     assert autoflow.convert(_reads_global_rt)(x) == _reads_global_rt(x)
     assert float(autoflow.jit(_reads_global_rt)(jnp.float32(x))) == _reads_global_rt(x)
 
 
-@_API_XFAIL
 @pytest.mark.parametrize("x", [2.0, 0.5])
 def test_convert_function_with_a_parameter_named_rt(x: float) -> None:
     assert autoflow.convert(_parameter_rt)(x, 4.0) == _parameter_rt(x, 4.0)
     assert float(autoflow.jit(_parameter_rt)(jnp.float32(x), 4.0)) == _parameter_rt(x, 4.0)
 
 
-@_API_XFAIL
 @pytest.mark.parametrize("x", [2.0, 0.5])
 def test_convert_closure_over_rt(x: float) -> None:
     fn = _closure_rt()
@@ -304,8 +296,19 @@ def test_convert_closure_over_rt(x: float) -> None:
 
 def test_convert_leaves_the_users_global_rt_alone() -> None:
     before = globals()["rt"]
-    try:
-        autoflow.convert(_reads_global_rt)(2.0)
-    except Exception:  # noqa: BLE001 - the value may be wrong until api.py lands; the global must not change
-        pass
+    autoflow.convert(_reads_global_rt)(2.0)
     assert globals()["rt"] is before
+
+
+@pytest.mark.parametrize("x", [2.0, -0.5])
+def test_converted_lambdas_read_the_users_rt(x: float) -> None:
+    scale = 3.0
+    rt = scale  # a closure named rt, next to the global rt of this module
+
+    def apply(g: Any, value: float) -> Any:
+        return g(value)
+
+    def caller(value: Any) -> Any:
+        return apply(lambda v: v * rt, value)
+
+    assert autoflow.convert(caller)(x) == caller(x)
