@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst._nodes.internal import CodegenState
 
 from autoflow.errors import ConversionError
 from autoflow.frontdoors import (
@@ -26,9 +28,20 @@ from autoflow.frontdoors import (
     rewrite_front_doors,
 )
 from autoflow.naming import RUNTIME_NAME, NameGenerator, runtime_alias
-from autoflow.passes import ConversionContext, Pass, ReportEntry
+from autoflow.passes import (
+    CONTAINS_EXIT,
+    CONTAINS_EXPRESSION,
+    CONTAINS_IF,
+    CONTAINS_LOOP,
+    CONTAINS_RETURN,
+    CONTAINS_SCOPE,
+    CONTAINS_SUBSCRIPT_STORE,
+    ConversionContext,
+    Pass,
+    ReportEntry,
+)
 from autoflow.passes.conditionals import ConditionalsPass
-from autoflow.passes.expressions import ExpressionsPass
+from autoflow.passes.expressions import _BUILTINS, ExpressionsPass
 from autoflow.passes.loop_exits import LoopExitsPass
 from autoflow.passes.loops import LoopsPass
 from autoflow.passes.returns import ReturnsPass
@@ -109,6 +122,14 @@ _INTRODUCED_BY: dict[type[Pass], tuple[type[Pass], ...]] = {
 }
 
 
+# What ReturnsPass and LoopExitsPass act on (see ``Pass.interest``), kept here while
+# their modules are being rewritten: both act only at functions and loops.
+_INTEREST: dict[type[Pass], int] = {
+    ReturnsPass: CONTAINS_SCOPE,  # leave_FunctionDef
+    LoopExitsPass: CONTAINS_LOOP | CONTAINS_SCOPE,  # visit_/leave_ While and For
+}
+
+
 def _parse(source: str, filename: str, line_offset: int = 0) -> cst.Module:
     try:
         return cst.parse_module(source)
@@ -134,12 +155,7 @@ def _context(
     shadowed: frozenset[str],
     identifiers: set[str],
 ) -> ConversionContext:
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    table: dict[cst.CSTNode, tuple[int, int]] = {
-        node: (r.start.line + line_offset, r.start.column + 1)
-        for node, r in positions.items()
-        if _has_position(type(node))
-    }
+    table, inner = _scan(module, line_offset)
     names = NameGenerator(identifiers)
     return ConversionContext(
         filename=filename,
@@ -148,7 +164,161 @@ def _context(
         positions=table,
         line_offset=line_offset,
         shadowed=shadowed | _rebound_iterables(source),
+        inner=inner,
+        original=module,
     )
+
+
+def _scan(module: cst.Module, line_offset: int) -> tuple[dict[cst.CSTNode, tuple[int, int]], dict[int, int]]:
+    """One code generation walk over the parsed module: positions and contents.
+
+    Gives the start (line, column) of every statement and expression, exactly
+    as libcst's ``PositionProvider`` would (``test_transpile_speedpaths``
+    checks that), and for every node the :data:`~autoflow.passes.CONTAINS`
+    bits of what its children hold, which lets each pass skip the subtrees
+    holding nothing it converts.
+    """
+    state = _ScanState(module.default_indent, module.default_newline, line_offset)
+    module._codegen(state)
+    return state.table, state.inner
+_NEWLINE = re.compile(r"\r\n?|\n")
+
+
+class _Syntactic:
+    """``with state.record_syntactic_position(node)``: where the node really starts."""
+
+    __slots__ = ("state", "key", "start_node", "start")
+
+    def __init__(self, state: _ScanState, key: int, start_node: cst.CSTNode | None) -> None:
+        self.state = state
+        self.key = key
+        self.start_node = start_node
+
+    def __enter__(self) -> None:
+        self.start = (self.state.line, self.state.column)
+
+    def __exit__(self, *exc: object) -> None:
+        start = self.start
+        if self.start_node is not None:
+            start = self.state.starts.get(id(self.start_node), start)
+        self.state.syntactic[self.key] = start
+
+
+class _ScanState(CodegenState):
+    """Code generation that keeps no text: node start positions and contents (see :func:`_scan`).
+
+    Positions follow libcst's ``PositionProvider``: a node's start is where a
+    ``record_syntactic_position`` inside its code generation says it is, else
+    where its code (whitespace included) begins.
+    """
+
+    __slots__ = ("line", "column", "offset", "table", "inner", "starts", "syntactic", "_stack")
+
+    def __init__(self, indent: str, newline: str, offset: int) -> None:
+        super().__init__(default_indent=indent, default_newline=newline)
+        self.line = 1
+        self.column = 0
+        self.offset = offset
+        self.table: dict[cst.CSTNode, tuple[int, int]] = {}
+        self.inner: dict[int, int] = {}
+        self.starts: dict[int, tuple[int, int]] = {}
+        self.syntactic: dict[int, tuple[int, int]] = {}
+        self._stack: list[list[int]] = [[0, 0, 0]]  # per open node: line, column, contents of its children
+
+    def add_indent_tokens(self) -> None:
+        for token in self.indent_tokens:
+            self.add_token(token)
+
+    def add_token(self, value: str) -> None:
+        if "\n" not in value and "\r" not in value:
+            self.column += len(value)
+            return
+        segments = _NEWLINE.split(value)
+        self.line += len(segments) - 1
+        self.column = len(segments[-1])
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        self._stack.append([self.line, self.column, 0])
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        line, column, inner = self._stack.pop()
+        key = id(node)
+        kind = type(node)
+        info = _KINDS.get(kind)
+        if info is None:
+            info = _KINDS[kind] = _kind(kind)
+        positioned, own = info
+        if own is not None:
+            inner_and_own = inner | (own(node) if callable(own) else own)
+        else:
+            inner_and_own = inner
+        self.inner[key] = inner
+        self._stack[-1][2] |= inner_and_own
+        start = self.syntactic.pop(key, None)
+        if start is None:
+            start = (line, column)
+            if key in self.starts:
+                return  # seen before (a shared node): the first position stays
+        self.starts[key] = start
+        if positioned:
+            self.table[node] = (start[0] + self.offset, start[1] + 1)
+
+    def record_syntactic_position(  # type: ignore[override]
+        self,
+        node: cst.CSTNode,
+        *,
+        start_node: cst.CSTNode | None = None,
+        end_node: cst.CSTNode | None = None,
+    ) -> _Syntactic:
+        return _Syntactic(self, id(node), start_node)
+
+
+def _not_bits(node: cst.UnaryOperation) -> int:
+    return CONTAINS_EXPRESSION if isinstance(node.operator, cst.Not) else 0
+
+
+def _comparison_bits(node: cst.Comparison) -> int:
+    return CONTAINS_EXPRESSION if len(node.comparisons) > 1 else 0
+
+
+def _call_bits(node: cst.Call) -> int:
+    func = node.func
+    return CONTAINS_EXPRESSION if isinstance(func, cst.Name) and func.value in _BUILTINS else 0
+
+
+def _assign_bits(node: cst.Assign) -> int:
+    return CONTAINS_SUBSCRIPT_STORE if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Subscript) else 0
+
+
+def _aug_assign_bits(node: cst.AugAssign) -> int:
+    return CONTAINS_SUBSCRIPT_STORE if isinstance(node.target, cst.Subscript) else 0
+
+
+# What a node of each type is, for the passes (its own CONTAINS bits, or a function of the node).
+_OWN: dict[type, int | Callable[[Any], int]] = {
+    cst.If: CONTAINS_IF,
+    cst.For: CONTAINS_LOOP,
+    cst.While: CONTAINS_LOOP,
+    cst.FunctionDef: CONTAINS_SCOPE,
+    cst.ClassDef: CONTAINS_SCOPE,
+    cst.Return: CONTAINS_RETURN,
+    cst.Break: CONTAINS_EXIT,
+    cst.Continue: CONTAINS_EXIT,
+    cst.BooleanOperation: CONTAINS_EXPRESSION,
+    cst.IfExp: CONTAINS_EXPRESSION,
+    cst.Assert: CONTAINS_EXPRESSION,
+    cst.Raise: CONTAINS_EXPRESSION,
+    cst.UnaryOperation: _not_bits,
+    cst.Comparison: _comparison_bits,
+    cst.Call: _call_bits,
+    cst.Assign: _assign_bits,
+    cst.AugAssign: _aug_assign_bits,
+}
+_KINDS: dict[type, tuple[bool, int | Callable[[Any], int] | None]] = {}
+
+
+def _kind(node_type: type) -> tuple[bool, int | Callable[[Any], int] | None]:
+    return _has_position(node_type), _OWN.get(node_type)
 
 
 _POSITIONED: dict[type, bool] = {}
@@ -320,7 +490,10 @@ def _run_passes(module: cst.Module, ctx: ConversionContext, source: str) -> cst.
             continue
         before = ctx.converted_count
         ctx.names.start_pass()
-        module = module.visit(pass_cls(ctx))
+        visitor = pass_cls(ctx)
+        if pass_cls in _INTEREST:
+            visitor.interest = _INTEREST[pass_cls]
+        module = module.visit(visitor)
         converted_by[pass_cls] = ctx.converted_count - before
     return module
 

@@ -35,8 +35,27 @@ from autoflow.analysis import ScopeInfo, analyse_function, attribute_path, effec
 from autoflow.errors import ConversionError
 from autoflow.naming import NameGenerator, attribute_temp
 
-__all__ = ["Carry", "ConversionContext", "Pass", "RenameAttributes", "ReportEntry", "blocker", "is_simple_target", "with_leading_lines"]
+__all__ = [
+    "CONTAINS_EXIT",
+    "CONTAINS_EXPRESSION",
+    "CONTAINS_IF",
+    "CONTAINS_LOOP",
+    "CONTAINS_RETURN",
+    "CONTAINS_SCOPE",
+    "CONTAINS_SUBSCRIPT_STORE",
+    "Carry", "ConversionContext", "Pass", "RenameAttributes", "ReportEntry", "blocker", "is_simple_target", "with_leading_lines"]
 
+
+# What a subtree of the parsed code holds, as bits (``ConversionContext.inner``).
+CONTAINS_IF = 1  # an `if` statement
+CONTAINS_LOOP = 2  # `for` or `while`
+CONTAINS_SCOPE = 4  # a function or class definition
+CONTAINS_RETURN = 8
+CONTAINS_EXIT = 16  # `break` or `continue`
+#: What ExpressionsPass converts: and/or, not, x if c else y, chained comparisons,
+#: calls of min/max/print, assert, raise.
+CONTAINS_EXPRESSION = 32
+CONTAINS_SUBSCRIPT_STORE = 64  # `x[i] = v`, `x[i] += v`
 
 # Builtins whose calls, as a loop iterable, become their lazy runtime twins.
 _RUNTIME_ITERABLES = frozenset({"range", "enumerate", "zip"})
@@ -65,6 +84,13 @@ class ConversionContext:
     shadowed: frozenset[str] = frozenset()  # builtins the code rebinds (range, zip, ...)
     report: list[ReportEntry] = field(default_factory=list)
     converted_count: int = 0
+    #: id of each node of the parsed code -> CONTAINS bits of what its children hold.
+    inner: dict[int, int] = field(default_factory=dict)
+    #: The parsed code: keeps the nodes of ``inner`` alive, so their ids stay theirs.
+    original: cst.CSTNode | None = None
+    #: id of a function node -> its analysis (a pass that left a function as it
+    #: was hands the same node to the next pass, which reuses it).
+    scopes: dict[int, ScopeInfo] = field(default_factory=dict)
 
     def position(self, node: cst.CSTNode) -> tuple[int, int]:
         return self.positions.get(node, (0, 0))
@@ -88,6 +114,11 @@ class ConversionContext:
 class Pass(cst.CSTTransformer):
     """Base of all passes: scope analysis, numbering, positions, report."""
 
+    #: CONTAINS bits of what the pass's ``visit_*``/``leave_*`` methods act on,
+    #: nested functions included, if it acts on nothing else; the pass then skips
+    #: the subtrees of the parsed code that hold none of it. None: visit everything.
+    interest: int | None = None
+
     def __init__(self, ctx: ConversionContext) -> None:
         super().__init__()
         self.ctx = ctx
@@ -95,6 +126,15 @@ class Pass(cst.CSTTransformer):
         self._function_depth = 0
         # Per scope: how many converted constructs enclose the current node.
         self._inside: list[int] = [0]
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if not super().on_visit(node):
+            return False
+        if self.interest is not None:
+            inner = self.ctx.inner.get(id(node))
+            if inner is not None and not inner & self.interest:
+                return False  # nothing below this node for this pass
+        return True
 
     # -- scopes ------------------------------------------------------------
     @property
@@ -105,7 +145,10 @@ class Pass(cst.CSTTransformer):
         if self._function_depth == 0:
             self.ctx.names.reset_counters()
         self._function_depth += 1
-        self._scopes.append(analyse_function(node, self.ctx.names.is_generated))
+        scope = self.ctx.scopes.get(id(node))
+        if scope is None or scope.keep[0] is not node:
+            scope = self.ctx.scopes[id(node)] = analyse_function(node, self.ctx.names.is_generated)
+        self._scopes.append(scope)
         self._inside.append(0)
         return True
 

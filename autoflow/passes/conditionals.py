@@ -44,7 +44,7 @@ import libcst as cst
 
 from autoflow import templates
 from autoflow.analysis import effects, live_in
-from autoflow.passes import Pass, RenameAttributes, with_leading_lines
+from autoflow.passes import CONTAINS_IF, CONTAINS_SCOPE, Pass, RenameAttributes, with_leading_lines
 
 __all__ = ["ConditionalsPass"]
 
@@ -83,6 +83,8 @@ def _as_block(body: cst.BaseSuite) -> cst.IndentedBlock:
 
 class ConditionalsPass(Pass):
     """Lower ``if``/``elif``/``else`` inside functions to ``rt.ifelse``."""
+
+    interest = CONTAINS_IF | CONTAINS_SCOPE
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

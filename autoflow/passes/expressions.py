@@ -52,7 +52,7 @@ import libcst as cst
 
 from autoflow.analysis import attribute_path
 from autoflow.naming import attribute_temp
-from autoflow.passes import Pass
+from autoflow.passes import CONTAINS_EXPRESSION, Pass
 
 __all__ = ["RUNTIME_CHECKS", "ExpressionsPass"]
 
@@ -161,6 +161,9 @@ def rebound_builtins(source: str) -> frozenset[str]:
 
 class ExpressionsPass(Pass):
     """Lower Python operators whose operands may be traced to runtime calls."""
+
+    # Also the attribute carries (leave_Assign), which only generated code holds.
+    interest = CONTAINS_EXPRESSION
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

@@ -46,7 +46,14 @@ import libcst as cst
 
 from autoflow import templates
 from autoflow.analysis import effects, target_names
-from autoflow.passes import Pass, RenameAttributes, is_simple_target, with_leading_lines
+from autoflow.passes import (
+    CONTAINS_LOOP,
+    CONTAINS_SCOPE,
+    Pass,
+    RenameAttributes,
+    is_simple_target,
+    with_leading_lines,
+)
 
 __all__ = ["LoopsPass"]
 
@@ -63,6 +70,8 @@ def _as_block(body: cst.BaseSuite) -> cst.IndentedBlock:
 
 class LoopsPass(Pass):
     """Lower ``while`` and ``for`` loops inside functions to runtime loops."""
+
+    interest = CONTAINS_LOOP | CONTAINS_SCOPE
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import libcst as cst
 
 from autoflow.analysis import attribute_path, effects
-from autoflow.passes import Pass
+from autoflow.passes import CONTAINS_SUBSCRIPT_STORE, Pass
 
 __all__ = ["SubscriptsPass"]
 
@@ -49,6 +49,8 @@ def _target(base: cst.BaseExpression) -> cst.BaseAssignTargetExpression:
 
 class SubscriptsPass(Pass):
     """Rewrite subscript stores into functional updates that also work on JAX arrays."""
+
+    interest = CONTAINS_SUBSCRIPT_STORE
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
