@@ -65,6 +65,28 @@ class UndefinedValueError(UnboundLocalError):
     """
 
 
+class Pending(str):
+    """The ``reason`` of an :class:`Undefined` that a loop body binds on some traced paths only.
+
+    A return value set inside a loop is such a name: a traced ``if`` in the
+    body binds it on one side only, so the ``ifelse`` gives back a plain
+    ``Undefined`` and its type is lost. Yet it is read only where it was set
+    (under its ``_return_N`` flag), so a compiled loop may carry zeros in its
+    place. :func:`learn` records here the type the body gives it (``like``, a
+    pytree of ``ShapeDtypeStruct``), and the loops start it as zeros of that
+    type. A ``str`` so that it still reads as a reason in error messages.
+    """
+
+    like: Any
+    learned: bool
+
+    def __new__(cls, text: str) -> Pending:
+        self = super().__new__(cls, text)
+        self.like = None
+        self.learned = False
+        return self
+
+
 class Undefined:
     """The value of a carried name that is not bound yet.
 
@@ -592,7 +614,10 @@ def _lax_ifelse(
         return splits, avals, traces, raw
 
     splits, avals, traces, raw = probe_all({})
-    fills.update(_raising_fills(raw, raised))
+    for k, by_position in _raising_fills(raw, raised).items():
+        fills.setdefault(k, {}).update(by_position)
+    for k, by_position in _pending_fills(raw).items():
+        fills.setdefault(k, {}).update(by_position)
     if fills:
         splits, avals, traces, raw = probe_all({})
     unbound = _unbound_on_some_paths(indices, fns, raw)
@@ -656,6 +681,29 @@ def _raising_fills(outs: list[Any], raised: list[bool]) -> dict[int, dict[int, A
         for k, v in enumerate(values):
             if raised[k] and type(v) is Undefined:
                 fills.setdefault(k, {})[pos] = jax.tree_util.tree_map(_zeros_like_leaf, bound)
+    return fills
+
+
+def _pending_fills(outs: list[Any]) -> dict[int, dict[int, Any]]:
+    """Zeros for a pending slot (a ``return`` value inside a loop) that some branches set.
+
+    The slot is read only under its ``_return_N`` flag, which is set exactly where
+    the slot is, so the branches that leave it unset may give zeros of its type.
+    """
+    if not all(isinstance(o, tuple) for o in outs) or len({len(o) for o in outs}) != 1:
+        return {}
+    fills: dict[int, dict[int, Any]] = {}
+    for pos, values in enumerate(zip(*outs)):
+        unset = [
+            k for k, v in enumerate(values) if type(v) is Undefined and isinstance(v.reason, Pending)
+        ]
+        if not unset:
+            continue
+        bound = next((v for v in values if not isinstance(v, Undefined)), None)
+        if bound is None or find_undefined(bound) is not None:
+            continue
+        for k in unset:
+            fills.setdefault(k, {})[pos] = jax.tree_util.tree_map(_zeros_like_leaf, bound)
     return fills
 
 

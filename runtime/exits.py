@@ -9,7 +9,6 @@ and "fell off the end" is a clear error naming the line.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +23,6 @@ from runtime.loops import (
     for_each,
     learn,
     normalize_state,
-    probe_pending,
     scan_plan,
     unbound_if_no_trip,
     while_loop,
@@ -170,7 +168,6 @@ def _py_for_each_until(
     guarded = _Guarded(body_fun)
     for item in iterable:
         step = guarded if _is_traced(state[0]) else body_fun
-        state = probe_pending(state, functools.partial(step, item, *state))
         state = normalize_state("for_each_until", body_fun, step(item, *state), state)
         flag = state[0]
         if not _is_traced(flag) and _predicate("for_each_until", flag, "the exit flag"):

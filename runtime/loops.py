@@ -9,7 +9,6 @@ the Variables its body writes and carries them through the loop.
 from __future__ import annotations
 
 import builtins
-import functools
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -21,6 +20,7 @@ from jax import lax
 
 from runtime.control import (
     _DOCS,
+    Pending,
     Undefined,
     _aval,
     _call,
@@ -68,30 +68,6 @@ _NEEDS_CONCRETE = (
 # ---------------------------------------------------------------------------
 
 
-class Pending(str):
-    """The ``reason`` of an :class:`Undefined` that a loop body binds on some traced paths only.
-
-    A return value set inside a loop is such a name: a traced ``if`` in the
-    body binds it on one side only, so the ``ifelse`` gives back a plain
-    ``Undefined`` and its type is lost. Yet it is read only where it was set
-    (under its ``_return_N`` flag), so a compiled loop may carry zeros in its
-    place. :func:`learn` records here the type the body gives it (``like``, a
-    pytree of ``ShapeDtypeStruct``), and the loops start it as zeros of that
-    type. A ``str`` so that it still reads as a reason in error messages.
-    """
-
-    like: Any
-    learned: bool
-    probed: bool
-
-    def __new__(cls, text: str) -> Pending:
-        self = super().__new__(cls, text)
-        self.like = None
-        self.learned = False
-        self.probed = False
-        return self
-
-
 def pending(value: Any) -> Pending | None:
     """The :class:`Pending` of an ``Undefined`` carried value, else None."""
     if type(value) is Undefined and isinstance(value.reason, Pending):
@@ -134,28 +110,6 @@ def fill_learned(state: Any) -> Any:
     return tuple(
         _zeros_like(p.like) if (p := pending(s)) is not None and p.learned else s for s in state
     )
-
-
-def probe_pending(state: Any, run: Callable[[], Any]) -> Any:
-    """Before a Python-run iteration inside a trace: learn the pending slots' types.
-
-    ``run()`` runs one iteration on ``state``; it is traced abstractly once
-    (``discover``, nothing changes), so that a traced ``if`` in it that sets a
-    pending slot merges it with zeros rather than losing it. A body that cannot
-    be traced abstractly (it needs concrete values) is left to run as it is.
-    """
-    if not isinstance(state, tuple) or not inside_transformation():
-        return state
-    waiting = [p for s in state if (p := pending(s)) is not None and not p.learned and not p.probed]
-    if not waiting:
-        return state
-    for p in waiting:
-        p.probed = True
-    try:
-        discover(lambda: (run(), None)[1])
-    except Exception:  # noqa: BLE001 - only a probe: the real run reports errors
-        return state
-    return fill_learned(state)
 
 
 def normalize_state(fname: str, body: Any, out: Any, operands: Any) -> Any:
@@ -426,7 +380,6 @@ def while_loop(
             return _lax_while_loop(body_fun, cond_fun, operands)
         if not pred:
             return operands
-        operands = probe_pending(operands, functools.partial(_call, body_fun, operands))
         operands = normalize_state("while_loop", body_fun, _call(body_fun, operands), operands)
 
 
