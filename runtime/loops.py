@@ -50,6 +50,21 @@ _DOCS_LOOP = "See docs/errors.md#loop-carry"
 _DOCS_UNROLLED = "See docs/errors.md#unrolled-loop"
 
 
+def _needs_concrete(exc: BaseException) -> bool:
+    """Whether ``exc`` says that some code needed a concrete value where it got a tracer.
+
+    Besides JAX's own concretization errors, shapes (``jnp.ones(i)``,
+    ``x.reshape(i, -1)``) raise a plain ``TypeError`` and slices (``x[:i]``) an
+    ``IndexError`` naming the tracer.
+    """
+    if isinstance(exc, _NEEDS_CONCRETE):
+        return True
+    if not isinstance(exc, (TypeError, IndexError, ValueError)):
+        return False
+    text = str(exc)
+    return "Tracer(" in text or "concrete value" in text
+
+
 class UnrolledLoopWarning(UserWarning):
     """A loop over a Python-int range was unrolled because its body needs a concrete index."""
 
@@ -668,8 +683,8 @@ def for_each(
         return state  # as Python: the body never runs, unbound names stay unbound
     try:
         return _lax_for_each(body_fun, plan, state)
-    except (*_NEEDS_CONCRETE, _GrowingContainer) as exc:
-        if any_traced(plan.xs):
+    except Exception as exc:
+        if not (_needs_concrete(exc) or isinstance(exc, _GrowingContainer)) or any_traced(plan.xs):
             raise
         code = getattr(body_fun, "__code__", None)
         where = _location(code.co_filename, code.co_firstlineno) if code else "<unknown>:0"
@@ -680,7 +695,11 @@ def for_each(
             remedy = "Write into a preallocated array (out.at[i].set(v))"
         else:
             why = f"needs a concrete loop item ({type(exc).__name__})"
-            remedy = "Index arrays (x[i]) rather than Python lists with the loop index"
+            remedy = (
+                "Index arrays (x[i]) rather than Python lists with the loop index, and take "
+                "shapes and slice bounds from static values (mask with "
+                "jnp.where(jnp.arange(n) <= i, x, 0) instead of x[:i + 1])"
+            )
         warnings.warn_explicit(
             f"{where}: the body of this loop ({getattr(body_fun, '__qualname__', body_fun)!s}) "
             f"{why}, so the loop over {iterable!r:.60} is unrolled in Python: compile time "

@@ -307,6 +307,36 @@ def test_for_each_unrolls_with_a_warning_when_the_index_must_be_concrete():
     assert record[0].lineno == body.__code__.co_firstlineno
 
 
+def _prefix_sum(i, xs, s):
+    return (s + xs[: i + 1].sum(),)  # a slice bound from the index
+
+
+def _ones_sum(i, xs, s):
+    return (s + jnp.ones(i + 1).sum() * xs[i],)  # a shape from the index
+
+
+@pytest.mark.parametrize("body", [_prefix_sum, _ones_sum])
+def test_a_body_taking_a_shape_or_slice_from_the_index_unrolls(body):
+    xs = jnp.arange(1.0, 5.0)
+    eager = (0.0,)
+    for i in range(4):
+        eager = body(i, xs, *eager)
+    f = jax.jit(lambda xs: rt.for_each(lambda i, s: body(i, xs, s), rt.range(4), (0.0,))[0])
+    with pytest.warns(rt.UnrolledLoopWarning, match=r"unrolled in Python"):
+        assert float(f(xs)) == pytest.approx(float(eager[0]))
+
+
+def test_a_genuine_error_in_the_body_is_not_turned_into_unrolling():
+    def body(i, s):
+        return (s + jnp.ones(3) @ jnp.ones(4),)  # a shape error with no tracer in it
+
+    f = jax.jit(lambda x: rt.for_each(body, rt.range(3), (x,))[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", rt.UnrolledLoopWarning)
+        with pytest.raises(TypeError, match="dot_general"):
+            f(0.5)
+
+
 def test_for_each_carries_variables_and_undefined_names():
     v = rt.Variable(jnp.zeros(()))
 
