@@ -29,10 +29,12 @@ from autoflow.frontdoors import (
 )
 from autoflow.naming import RUNTIME_NAME, NameGenerator, runtime_alias
 from autoflow.passes import (
+    CONTAINS_BLOCKER,
     CONTAINS_EXIT,
     CONTAINS_EXPRESSION,
     CONTAINS_IF,
     CONTAINS_LOOP,
+    CONTAINS_NESTED_RETURN,
     CONTAINS_RETURN,
     CONTAINS_SCOPE,
     CONTAINS_SUBSCRIPT_STORE,
@@ -127,6 +129,17 @@ _INTRODUCED_BY: dict[type[Pass], tuple[type[Pass], ...]] = {
 _INTEREST: dict[type[Pass], int] = {
     ReturnsPass: CONTAINS_SCOPE,  # leave_FunctionDef
     LoopExitsPass: CONTAINS_LOOP | CONTAINS_SCOPE,  # visit_/leave_ While and For
+}
+
+
+# What each pass converts, in the parsed code (see _scan).
+_NEEDS: dict[type[Pass], int] = {
+    ReturnsPass: CONTAINS_NESTED_RETURN,
+    LoopExitsPass: CONTAINS_EXIT,
+    LoopsPass: CONTAINS_LOOP,
+    ConditionalsPass: CONTAINS_IF,
+    ExpressionsPass: CONTAINS_EXPRESSION,
+    SubscriptsPass: CONTAINS_SUBSCRIPT_STORE,
 }
 
 
@@ -248,12 +261,15 @@ class _ScanState(CodegenState):
         if info is None:
             info = _KINDS[kind] = _kind(kind)
         positioned, own = info
-        if own is not None:
-            inner_and_own = inner | (own(node) if callable(own) else own)
-        else:
-            inner_and_own = inner
         self.inner[key] = inner
-        self._stack[-1][2] |= inner_and_own
+        if own is not None:
+            inner |= own(node) if callable(own) else own
+        if inner & CONTAINS_RETURN:
+            if kind in _COMPOUND:
+                inner |= CONTAINS_NESTED_RETURN
+            elif kind is cst.FunctionDef:
+                inner &= ~CONTAINS_RETURN  # its returns are its own
+        self._stack[-1][2] |= inner
         start = self.syntactic.pop(key, None)
         if start is None:
             start = (line, column)
@@ -271,6 +287,17 @@ class _ScanState(CodegenState):
         end_node: cst.CSTNode | None = None,
     ) -> _Syntactic:
         return _Syntactic(self, id(node), start_node)
+
+
+_COMPOUND = frozenset({cst.If, cst.For, cst.While, cst.Try, cst.TryStar, cst.With, cst.Match})
+
+
+def _for_bits(node: cst.For) -> int:
+    return CONTAINS_LOOP | (CONTAINS_BLOCKER if node.asynchronous is not None else 0)
+
+
+def _with_bits(node: cst.With) -> int:
+    return CONTAINS_BLOCKER if node.asynchronous is not None else 0
 
 
 def _not_bits(node: cst.UnaryOperation) -> int:
@@ -297,7 +324,12 @@ def _aug_assign_bits(node: cst.AugAssign) -> int:
 # What a node of each type is, for the passes (its own CONTAINS bits, or a function of the node).
 _OWN: dict[type, int | Callable[[Any], int]] = {
     cst.If: CONTAINS_IF,
-    cst.For: CONTAINS_LOOP,
+    cst.For: _for_bits,
+    cst.With: _with_bits,
+    cst.Global: CONTAINS_BLOCKER,
+    cst.Nonlocal: CONTAINS_BLOCKER,
+    cst.Yield: CONTAINS_BLOCKER,
+    cst.Await: CONTAINS_BLOCKER,
     cst.While: CONTAINS_LOOP,
     cst.FunctionDef: CONTAINS_SCOPE,
     cst.ClassDef: CONTAINS_SCOPE,
@@ -487,6 +519,9 @@ def _run_passes(module: cst.Module, ctx: ConversionContext, source: str) -> cst.
             and not any(converted_by.get(p, 0) for p in _INTRODUCED_BY.get(pass_cls, ()))
             and keywords.search(source) is None
         ):
+            continue
+        # The code is still as parsed, and holds nothing this pass converts.
+        if module is ctx.original and not ctx.inner.get(id(module), -1) & _NEEDS.get(pass_cls, -1):
             continue
         before = ctx.converted_count
         ctx.names.start_pass()

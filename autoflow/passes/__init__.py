@@ -24,9 +24,11 @@ subclasses :class:`Pass`, calls ``super().visit_FunctionDef`` /
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import operator
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import libcst as cst
 
@@ -36,10 +38,12 @@ from autoflow.errors import ConversionError
 from autoflow.naming import NameGenerator, attribute_temp
 
 __all__ = [
+    "CONTAINS_BLOCKER",
     "CONTAINS_EXIT",
     "CONTAINS_EXPRESSION",
     "CONTAINS_IF",
     "CONTAINS_LOOP",
+    "CONTAINS_NESTED_RETURN",
     "CONTAINS_RETURN",
     "CONTAINS_SCOPE",
     "CONTAINS_SUBSCRIPT_STORE",
@@ -56,6 +60,12 @@ CONTAINS_EXIT = 16  # `break` or `continue`
 #: calls of min/max/print, assert, raise.
 CONTAINS_EXPRESSION = 32
 CONTAINS_SUBSCRIPT_STORE = 64  # `x[i] = v`, `x[i] += v`
+#: What keeps a block from moving into a helper besides return/break/continue (see
+#: :func:`blocker`): global, nonlocal, yield, await, async for, async with.
+CONTAINS_BLOCKER = 128
+#: A `return` inside an if, loop, try, with or match of its function: what ReturnsPass
+#: lowers. (CONTAINS_RETURN stops at function boundaries: a function's returns are its own.)
+CONTAINS_NESTED_RETURN = 256
 
 # Builtins whose calls, as a loop iterable, become their lazy runtime twins.
 _RUNTIME_ITERABLES = frozenset({"range", "enumerate", "zip"})
@@ -122,14 +132,31 @@ class Pass(cst.CSTTransformer):
     def __init__(self, ctx: ConversionContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self._scopes: list[ScopeInfo | None] = []
+        # Per scope entered: its analysis, the function node not analysed yet, or None (class).
+        self._scopes: list[ScopeInfo | cst.FunctionDef | None] = []
         self._function_depth = 0
         # Per scope: how many converted constructs enclose the current node.
         self._inside: list[int] = [0]
+        # visit_<Type> / leave_<Type> of this pass, looked up once per node type.
+        self._visit_fns: dict[type, Callable[..., Any] | None] = {}
+        self._leave_fns: dict[type, Callable[..., Any] | None] = {}
+        if not _has_attribute_handlers(type(self)):
+            # libcst calls these around every field of every node visited: with no
+            # handler to call, a C function that ignores its two arguments does.
+            self.on_visit_attribute = operator.is_  # type: ignore[method-assign,assignment]
+            self.on_leave_attribute = operator.is_  # type: ignore[method-assign,assignment]
 
+    # -- dispatch (libcst's, with the method lookups cached) -----------------
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if not super().on_visit(node):
+        kind = type(node)
+        try:
+            fn = self._visit_fns[kind]
+        except KeyError:
+            fn = self._visit_fns[kind] = getattr(self, f"visit_{kind.__name__}", None)
+        if fn is not None and fn(node) is False:
             return False
+        if kind in _TOKENS:
+            return False  # only whitespace and punctuation below
         if self.interest is not None:
             inner = self.ctx.inner.get(id(node))
             if inner is not None and not inner & self.interest:
@@ -139,16 +166,29 @@ class Pass(cst.CSTTransformer):
     # -- scopes ------------------------------------------------------------
     @property
     def scope(self) -> ScopeInfo | None:
-        return self._scopes[-1] if self._scopes else None
+        """The analysis of the innermost function (None at module or class level)."""
+        if not self._scopes:
+            return None
+        scope = self._scopes[-1]
+        if isinstance(scope, cst.FunctionDef):
+            # Analysed on first use; a function the previous pass left as it was keeps its analysis.
+            node = scope
+            scope = self.ctx.scopes.get(id(node))
+            if scope is None or scope.keep[0] is not node:
+                scope = self.ctx.scopes[id(node)] = analyse_function(node, self.ctx.names.is_generated)
+            self._scopes[-1] = scope
+        return scope
+
+    @property
+    def in_function(self) -> bool:
+        """Is the innermost scope a function (not the module or a class)?"""
+        return bool(self._scopes) and self._scopes[-1] is not None
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool | None:
         if self._function_depth == 0:
             self.ctx.names.reset_counters()
         self._function_depth += 1
-        scope = self.ctx.scopes.get(id(node))
-        if scope is None or scope.keep[0] is not node:
-            scope = self.ctx.scopes[id(node)] = analyse_function(node, self.ctx.names.is_generated)
-        self._scopes.append(scope)
+        self._scopes.append(node)
         self._inside.append(0)
         return True
 
@@ -188,7 +228,14 @@ class Pass(cst.CSTTransformer):
 
     # -- positions ---------------------------------------------------------
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[no-untyped-def]
-        result = super().on_leave(original_node, updated_node)
+        kind = type(original_node)
+        try:
+            fn = self._leave_fns[kind]
+        except KeyError:
+            fn = self._leave_fns[kind] = getattr(self, f"leave_{kind.__name__}", None)
+        result = updated_node if fn is None else fn(original_node, updated_node)
+        if result is original_node:
+            return result
         pos = self.ctx.positions.get(original_node)
         if pos is not None:
             if isinstance(result, cst.CSTNode):
@@ -281,7 +328,7 @@ class Pass(cst.CSTTransformer):
             declared = [n for n in effects(present, self.ctx.names.is_generated).writes if n in scope.declared]
             if declared:
                 return f"assigns '{declared[0]}', declared global or nonlocal in the function"
-        found = blocker(present)
+        found = blocker(present, self.ctx.inner)
         if found is not None:
             kind, where = found
             line = self.position(where)[0]
@@ -292,6 +339,39 @@ class Pass(cst.CSTTransformer):
                 return f"contains '{kind}'{at}"
             return f"contains '{kind}'{at}, which is not lowered yet"
         return None
+
+
+def _has_attribute_handlers(cls: type) -> bool:
+    """Does a visitor class define ``visit_<Type>_<attribute>`` or ``leave_<Type>_<attribute>``?"""
+    known = _ATTRIBUTE_HANDLERS.get(cls)
+    if known is None:
+        known = _ATTRIBUTE_HANDLERS[cls] = any(
+            _ATTRIBUTE_HANDLER.fullmatch(name) and hasattr(cst, name.split("_")[1]) for name in dir(cls)
+        )
+    return known
+
+
+_ATTRIBUTE_HANDLER = re.compile(r"(?:visit|leave)_[A-Z][A-Za-z]*_\w+")
+_ATTRIBUTE_HANDLERS: dict[type, bool] = {}
+
+#: Node types with nothing but whitespace and punctuation below them: no pass looks there.
+_TOKENS: frozenset[type] = frozenset(
+    {
+        cst.Name, cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.Comma, cst.Dot,
+        cst.Colon, cst.Semicolon, cst.AssignEqual, cst.LeftParen, cst.RightParen,
+        cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace, cst.RightCurlyBrace,
+        cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.TrailingWhitespace, cst.EmptyLine,
+        cst.Newline, cst.Comment, cst.Pass, cst.Break, cst.Continue, cst.ImportStar,
+        cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo, cst.Power,
+        cst.MatrixMultiply, cst.LeftShift, cst.RightShift, cst.BitAnd, cst.BitOr, cst.BitXor,
+        cst.AddAssign, cst.SubtractAssign, cst.MultiplyAssign, cst.DivideAssign,
+        cst.FloorDivideAssign, cst.ModuloAssign, cst.PowerAssign, cst.MatrixMultiplyAssign,
+        cst.LeftShiftAssign, cst.RightShiftAssign, cst.BitAndAssign, cst.BitOrAssign,
+        cst.BitXorAssign, cst.LessThan, cst.GreaterThan, cst.LessThanEqual, cst.GreaterThanEqual,
+        cst.Equal, cst.NotEqual, cst.In, cst.NotIn, cst.Is, cst.IsNot, cst.And, cst.Or, cst.Not,
+        cst.Minus, cst.Plus, cst.BitInvert,
+    }
+)  # fmt: skip
 
 
 @dataclass
@@ -328,22 +408,31 @@ def _path_expr(path: str) -> cst.BaseExpression:
     return node
 
 
-def blocker(blocks: Sequence[cst.CSTNode]) -> tuple[str, cst.CSTNode] | None:
+def blocker(
+    blocks: Sequence[cst.CSTNode], inner: dict[int, int] | None = None
+) -> tuple[str, cst.CSTNode] | None:
     """The first statement that cannot move into a helper function.
 
     ``return`` and ``yield`` would return from the helper, ``break`` and
     ``continue`` (outside loops nested in ``blocks``) would leave no loop,
     ``global``/``nonlocal`` would apply to the helper. Nested functions and
-    classes are not searched.
+    classes are not searched. ``inner``: ``ConversionContext.inner``, to skip
+    parsed subtrees that hold none of these.
     """
     for block in blocks:
-        found = _blocker(block, in_loop=False)
+        found = _blocker(block, False, inner or {})
         if found is not None:
             return found
     return None
 
 
-def _blocker(node: cst.CSTNode, in_loop: bool) -> tuple[str, cst.CSTNode] | None:
+_BLOCKING = CONTAINS_RETURN | CONTAINS_EXIT | CONTAINS_BLOCKER
+
+
+def _blocker(node: cst.CSTNode, in_loop: bool, inner: dict[int, int]) -> tuple[str, cst.CSTNode] | None:
+    bits = inner.get(id(node))
+    if bits is not None and not bits & _BLOCKING and type(node) not in _BLOCKING_TYPES:
+        return None
     if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
         return None
     if isinstance(node, cst.Return):
@@ -363,21 +452,24 @@ def _blocker(node: cst.CSTNode, in_loop: bool) -> tuple[str, cst.CSTNode] | None
     if isinstance(node, (cst.For, cst.While)):
         if isinstance(node, cst.For) and node.asynchronous is not None:
             return "async for", node
-        found = _blocker(node.body, True)
+        found = _blocker(node.body, True, inner)
         if found is None and node.orelse is not None:
-            found = _blocker(node.orelse, in_loop)
+            found = _blocker(node.orelse, in_loop, inner)
         if found is None:
-            found = _blocker(node.iter if isinstance(node, cst.For) else node.test, in_loop)
+            found = _blocker(node.iter if isinstance(node, cst.For) else node.test, in_loop, inner)
         return found
     if isinstance(node, cst.With) and node.asynchronous is not None:
         return "async with", node
     if isinstance(node, (cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.EmptyLine, cst.TrailingWhitespace, cst.SimpleWhitespace, cst.Newline)):
         return None
     for child in node.children:
-        found = _blocker(child, in_loop)
+        found = _blocker(child, in_loop, inner)
         if found is not None:
             return found
     return None
+
+
+_BLOCKING_TYPES = frozenset({cst.Return, cst.Break, cst.Continue, cst.Global, cst.Nonlocal, cst.Yield, cst.Await, cst.For, cst.With})
 
 
 def is_simple_target(node: cst.BaseExpression) -> bool:

@@ -256,7 +256,7 @@ class ExpressionsPass(Pass):
 
     # -- helpers -------------------------------------------------------------
     def _active(self) -> bool:
-        return self.scope is not None
+        return self.in_function
 
     def _static_bool(self, expr: cst.BaseExpression) -> bool:
         """A Python bool whatever the values of the names in it."""
