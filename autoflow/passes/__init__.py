@@ -152,7 +152,7 @@ class Pass(cst.CSTTransformer):
         try:
             fn = self._visit_fns[kind]
         except KeyError:
-            fn = self._visit_fns[kind] = getattr(self, f"visit_{kind.__name__}", None)
+            fn = self._visit_fns[kind] = _handler(self, f"visit_{kind.__name__}")
         if fn is not None and fn(node) is False:
             return False
         if kind in _TOKENS:
@@ -232,7 +232,7 @@ class Pass(cst.CSTTransformer):
         try:
             fn = self._leave_fns[kind]
         except KeyError:
-            fn = self._leave_fns[kind] = getattr(self, f"leave_{kind.__name__}", None)
+            fn = self._leave_fns[kind] = _handler(self, f"leave_{kind.__name__}")
         result = updated_node if fn is None else fn(original_node, updated_node)
         if result is original_node:
             return result
@@ -341,12 +341,23 @@ class Pass(cst.CSTTransformer):
         return None
 
 
+def _handler(visitor: cst.CSTTransformer, name: str) -> Callable[..., Any] | None:
+    """The visitor's method ``name``, or None if it has none or only libcst's do-nothing stub."""
+    fn = getattr(visitor, name, None)
+    if fn is None or getattr(fn, "_is_no_op", False):
+        return None
+    return fn  # type: ignore[no-any-return]
+
+
 def _has_attribute_handlers(cls: type) -> bool:
     """Does a visitor class define ``visit_<Type>_<attribute>`` or ``leave_<Type>_<attribute>``?"""
     known = _ATTRIBUTE_HANDLERS.get(cls)
     if known is None:
         known = _ATTRIBUTE_HANDLERS[cls] = any(
-            _ATTRIBUTE_HANDLER.fullmatch(name) and hasattr(cst, name.split("_")[1]) for name in dir(cls)
+            _ATTRIBUTE_HANDLER.fullmatch(name)
+            and hasattr(cst, name.split("_")[1])
+            and not getattr(getattr(cls, name), "_is_no_op", False)
+            for name in dir(cls)
         )
     return known
 
