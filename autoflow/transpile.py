@@ -20,6 +20,7 @@ from typing import Any
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
+from autoflow.analysis import _fields
 from autoflow.errors import ConversionError
 from autoflow.frontdoors import (
     drop_unused_imports,
@@ -353,6 +354,51 @@ def _kind(node_type: type) -> tuple[bool, int | Callable[[Any], int] | None]:
     return _has_position(node_type), _OWN.get(node_type)
 
 
+def _generated_assign_bits(node: cst.Assign) -> int:
+    """An assignment the passes generated: also an attribute carry, which ExpressionsPass rewrites."""
+    bits = _assign_bits(node)
+    if len(node.targets) == 1:
+        target, value = node.targets[0].target, node.value
+        if (isinstance(target, cst.Name) and isinstance(value, cst.Attribute)) or (
+            isinstance(target, cst.Attribute) and isinstance(value, cst.Name)
+        ):
+            bits |= CONTAINS_EXPRESSION
+    return bits
+
+
+_OWN_GENERATED: dict[type, int | Callable[[Any], int]] = {**_OWN, cst.Assign: _generated_assign_bits}
+
+
+def _mark(node: cst.CSTNode, inner: dict[int, int]) -> int:
+    """Record in ``inner`` what the children of each node a pass made hold; what ``node`` holds.
+
+    Nodes already recorded (parsed, or marked after an earlier pass) are not
+    entered again. The caller keeps the tree alive, so that ids stay valid.
+    """
+    kind = type(node)
+    bits = inner.get(id(node))
+    if bits is None:
+        bits = 0
+        for name in _fields(kind):
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                bits |= _mark(value, inner)
+            elif isinstance(value, (list, tuple)):
+                for item in value:
+                    if isinstance(item, cst.CSTNode):
+                        bits |= _mark(item, inner)
+        inner[id(node)] = bits
+    own = _OWN_GENERATED.get(kind)
+    if own is not None:
+        bits |= own(node) if callable(own) else own
+    if bits & CONTAINS_RETURN:
+        if kind in _COMPOUND:
+            bits |= CONTAINS_NESTED_RETURN
+        elif kind is cst.FunctionDef:
+            bits &= ~CONTAINS_RETURN
+    return bits
+
+
 _POSITIONED: dict[type, bool] = {}
 
 
@@ -520,15 +566,20 @@ def _run_passes(module: cst.Module, ctx: ConversionContext, source: str) -> cst.
             and keywords.search(source) is None
         ):
             continue
-        # The code is still as parsed, and holds nothing this pass converts.
-        if module is ctx.original and not ctx.inner.get(id(module), -1) & _NEEDS.get(pass_cls, -1):
+        # The code holds nothing this pass converts.
+        if not ctx.inner.get(id(module), -1) & _NEEDS.get(pass_cls, -1):
             continue
         before = ctx.converted_count
         ctx.names.start_pass()
         visitor = pass_cls(ctx)
         if pass_cls in _INTEREST:
             visitor.interest = _INTEREST[pass_cls]
-        module = module.visit(visitor)
+        visited = module.visit(visitor)
+        if visited is not module and id(module) in ctx.inner:
+            # What the new nodes hold, for the next passes; the tree stays alive with ctx.
+            _mark(visited, ctx.inner)
+            ctx.trees.append(visited)
+        module = visited
         converted_by[pass_cls] = ctx.converted_count - before
     return module
 

@@ -98,6 +98,8 @@ class ConversionContext:
     inner: dict[int, int] = field(default_factory=dict)
     #: The parsed code: keeps the nodes of ``inner`` alive, so their ids stay theirs.
     original: cst.CSTNode | None = None
+    #: The code after each pass, whose new nodes ``inner`` records too (kept alive likewise).
+    trees: list[cst.CSTNode] = field(default_factory=list)
     #: id of a function node -> its analysis (a pass that left a function as it
     #: was hands the same node to the next pass, which reuses it).
     scopes: dict[int, ScopeInfo] = field(default_factory=dict)
