@@ -52,6 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import autoflow  # noqa: E402
 import runtime as rt  # noqa: E402
 from autoflow import api  # noqa: E402
+from autoflow.transpile import transpile_function  # noqa: E402
 from tests.autoflow.corpus import CORPUS  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -149,6 +150,7 @@ def conversion_times(repeat: int) -> None:
     print(f"conversion time per function, median over {len(CORPUS)} functions, {repeat} cold runs each")
     row(name, "cold conversion per function vs libcst parse + print", med(cold.values()), med(libcst_only))
     row(name, "cached convert of a converted function", med(cached), None)
+    stage_times(repeat)
 
     graph = autograph_times(sources, repeat)
     if isinstance(graph, str):
@@ -170,6 +172,38 @@ def conversion_times(repeat: int) -> None:
         med(theirs[k] for k in common),
         "<= 0.1",
     )
+
+
+def stage_times(repeat: int) -> None:
+    """Where a cold conversion's time goes: median per function of each stage of ``api._build``."""
+    stages: dict[str, list[float]] = {
+        "read the source (inspect.getsourcelines)": [],
+        "libcst parse alone (inside transpile_function)": [],
+        "transpile_function: parse, scan, analyse, passes": [],
+        "display code (libcst codegen of the result)": [],
+        "rest of api._build: hooked calls, factory, compile": [],
+    }
+    for case in CORPUS:
+        per: dict[str, list[float]] = {k: [] for k in stages}
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            source, filename, first_line = api._source_of(case.fn)
+            t1 = time.perf_counter()
+            cst.parse_module(source)
+            t2 = time.perf_counter()
+            result = transpile_function(source, filename, first_line)
+            t3 = time.perf_counter()
+            _ = result.module.code
+            t4 = time.perf_counter()
+            api._build(case.fn)
+            t5 = time.perf_counter()
+            rest = (t5 - t4) - (t4 - t2) - (t1 - t0)  # the build again, less what is measured above
+            for k, v in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, max(rest, 0.0))):
+                per[k].append(v)
+        for k, v in per.items():
+            stages[k].append(med(v))
+    for k, v in stages.items():
+        row(f"convert corpus, {len(CORPUS)} functions, stages", k, med(v), None)
 
 
 # -- the loop: compile and steady state ------------------------------------------
