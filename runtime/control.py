@@ -24,9 +24,9 @@ from jax import lax
 from runtime.errors import AttributeStateError, BranchMismatchError
 from runtime.state import (
     AttributeStore,
-    discover,
+    Captured,
+    capture,
     record_attribute_store,
-    run_with_values,
     watching_attributes,
 )
 from runtime.tracing import is_traced
@@ -584,83 +584,86 @@ def _lax_ifelse(
     fns = [branches[i] for i in indices]
     parent = branch_guard()
 
+    # Each branch's Python runs once, traced to a jaxpr (capture); lax.cond then
+    # replays the jaxprs. What the branches write is learned from the same trace,
+    # and the carried outputs are adjusted (fills, unbound names) afterwards.
+    captures: list[Captured] = []
+    raw: list[Any] = []
+    raw_splits: list[_Split] = []
+    raised: list[bool] = []
+    for k, fn in enumerate(fns):
+        box: list[tuple[_Split, Any, bool]] = []
+
+        def probe(fn: Any = fn, box: list[Any] = box, k: int = k) -> list[Any]:
+            guard = BranchGuard(preds, k, parent)
+            out = _guarded_call(guard, lambda: _branch_output(fn, operands))
+            split = _split(out)
+            box.append((split, out, guard.raised))
+            return split.dynamic
+
+        captures.append(capture(probe, ()))
+        split, out, did_raise = box[-1]
+        raw_splits.append(split)
+        raw.append(out)
+        raised.append(did_raise)
+
     # Per branch that always raises (rt.raise_): fill values for the names it
     # leaves unbound. It never completes at run time, so any value will do.
     fills: dict[int, dict[int, Any]] = {}
-    raised: list[bool] = [False] * len(fns)
-
-    def probe_all(unbound: dict[int, Undefined]) -> tuple[list[_Split], list[Any], list[Any], list[Any]]:
-        splits: list[_Split] = []
-        avals: list[list[jax.ShapeDtypeStruct]] = []
-        traces = []
-        raw: list[Any] = []
-        for k, fn in enumerate(fns):
-            box: list[tuple[_Split, Any]] = []
-
-            def probe(fn: Any = fn, box: list[Any] = box, k: int = k) -> list[Any]:
-                guard = BranchGuard(preds, k, parent)
-                out = _guarded_call(guard, lambda: _branch_output(fn, operands))
-                raised[k] = guard.raised
-                out = _mask_unbound(_mask_unbound(out, fills.get(k, {})), unbound)
-                split = _split(out)
-                box.append((split, out))
-                return split.dynamic
-
-            out, trace = discover(probe)
-            splits.append(box[-1][0])
-            raw.append(box[-1][1])
-            avals.append(list(out))
-            traces.append(trace)
-        return splits, avals, traces, raw
-
-    splits, avals, traces, raw = probe_all({})
     for k, by_position in _raising_fills(raw, raised).items():
         fills.setdefault(k, {}).update(by_position)
     for k, by_position in _pending_fills(raw).items():
         fills.setdefault(k, {}).update(by_position)
-    if fills:
-        splits, avals, traces, raw = probe_all({})
-    unbound = _unbound_on_some_paths(indices, fns, raw)
-    if unbound:
-        # A name bound in some branches only has no value after a traced if;
-        # it is an error only if it is used (Python raises there too).
-        splits, avals, traces, raw = probe_all(unbound)
+    outs = [_mask_unbound(out, fills.get(k, {})) for k, out in enumerate(raw)]
+    # A name bound in some branches only has no value after a traced if;
+    # it is an error only if it is used (Python raises there too).
+    unbound = _unbound_on_some_paths(indices, fns, outs)
+    if fills or unbound:
+        outs = [_mask_unbound(out, unbound) for out in outs]
+        splits = [_split(out) for out in outs]
+        avals = [[_leaf_aval(x) for x in split.dynamic] for split in splits]
+    else:
+        splits = raw_splits
+        avals = [[_aval(a) for a in cap.out_avals] for cap in captures]
     targets = _check_branches(indices, fns, splits, avals, operands)
-    variables = _written_union(traces)
+    variables = _written_union([cap.trace for cap in captures])
     first = splits[0]
 
-    def as_lax(k: int, fn: Any) -> Callable[[list[Any]], tuple[list[Any], list[Any]]]:
-        def branch(values: list[Any]) -> tuple[list[Any], list[Any]]:
-            guard = BranchGuard(preds, k, parent)
-            dyn, new_values, _ = run_with_values(
-                lambda: _split(
-                    _mask_unbound(
-                        _mask_unbound(
-                            _guarded_call(guard, lambda: _branch_output(fn, operands)),
-                            fills.get(k, {}),
-                        ),
-                        unbound,
-                    )
-                ).dynamic,
-                variables,
-                values,
-            )
+    def as_lax(k: int) -> Callable[[], tuple[list[Any], list[Any]]]:
+        cap, split = captures[k], raw_splits[k]
+        mine = {id(var): i for i, var in enumerate(cap.written)}
+
+        def branch() -> tuple[list[Any], list[Any]]:
+            dyn, written = cap.replay((), ())
+            if fills or unbound:
+                out = _mask_unbound(_mask_unbound(split.rebuild(dyn), fills.get(k, {})), unbound)
+                dyn = _split(out).dynamic
+            new_values = [
+                written[mine[id(var)]] if id(var) in mine else var._value for var in variables
+            ]
             return [_cast(x, t) for x, t in zip(dyn, targets)], new_values
 
         return branch
 
-    init = [var.value for var in variables]
-    lax_branches = [as_lax(k, fn) for k, fn in enumerate(fns)]
+    lax_branches = [as_lax(k) for k in range(len(fns))]
     if len(lax_branches) == 2:
-        dyn, new_values = lax.cond(preds[0], lax_branches[0], lax_branches[1], init)
+        dyn, new_values = lax.cond(preds[0], lax_branches[0], lax_branches[1])
     else:
         index = jnp.asarray(len(preds), dtype=jnp.int32)
         for j in reversed(range(len(preds))):
             index = lax.select(preds[j], jnp.asarray(j, dtype=jnp.int32), index)
-        dyn, new_values = lax.switch(index, lax_branches, init)
+        dyn, new_values = lax.switch(index, lax_branches)
     for var, value in zip(variables, new_values):
         var.value = value
     return first.rebuild(dyn)
+
+
+def _leaf_aval(x: Any) -> jax.ShapeDtypeStruct:
+    """The aval of a dynamic output leaf: a (finished) tracer of a capture, or a value."""
+    aval = getattr(x, "aval", None) if is_traced(x) else None
+    if aval is not None:
+        return jax.ShapeDtypeStruct(aval.shape, aval.dtype, weak_type=aval.weak_type)
+    return _aval(x)
 
 
 def _raising_fills(outs: list[Any], raised: list[bool]) -> dict[int, dict[int, Any]]:

@@ -40,8 +40,8 @@ from runtime.errors import LoopCarryError
 from runtime.iterables import enumerate as _enumerate
 from runtime.iterables import range as _range
 from runtime.iterables import zip as _zip
-from runtime.state import discover, run_with_values
-from runtime.tracing import any_traced, inside_transformation
+from runtime.state import Captured, capture, carry_candidates, run_with_values
+from runtime.tracing import inside_transformation, is_traced
 from runtime.variable import Variable, unwrap
 
 __all__ = ["UnrolledLoopWarning", "for_each", "for_loop", "while_loop"]
@@ -225,6 +225,7 @@ def _prepare(
     per-iteration input (a scanned slice, or None), given here as avals.
     """
     tree = operands
+    inputs = carry_candidates()
     for _ in builtins.range(8):
         split = _split(tree)
         box: list[tuple[_Split, Any]] = []
@@ -235,7 +236,14 @@ def _prepare(
             box.append((out_split, out))
             return out_split.dynamic
 
-        out_avals, trace = discover(probe, extra, split.dynamic)
+        cap = capture(probe, (extra, split.dynamic), inputs)
+        more = _uncarried_writes(cap)
+        if more:
+            # The body writes Variables that were not inputs of this trace:
+            # trace it again with them as inputs, so it can be replayed.
+            inputs = [*inputs, *more]
+            continue
+        out_avals = cap.out_avals
         out_split = box[-1][0]
         learned = fill_learned(tree)
         if learned is not tree:
@@ -274,7 +282,7 @@ def _prepare(
         ):
             tree = split.rebuild([_cast(x, j) for x, j in zip(split.dynamic, joined)])
             continue
-        return _finish(split, trace.written(), step, in_avals)
+        return _finish(split, cap, in_avals)
     raise LoopCarryError(
         f"{fname}: the carried dtypes of {_describe(body)} do not settle. {_DOCS_LOOP}"
     )
@@ -318,15 +326,48 @@ def _growing_container_error(fname: str, body: Any, label: str, a: Any, b: Any) 
     )
 
 
-def _finish(
-    split: _Split, variables: list[Variable], step: Callable[[Any, Any], Any], avals: list[Any]
-) -> _Loop:
+def _uncarried_writes(cap: Captured) -> list[Variable]:
+    """Variables ``cap`` wrote that were not its inputs, leaving out its own temporaries.
+
+    A Variable the traced code created holds a tracer of that finished trace:
+    it is a temporary of one iteration, not state to carry.
+    """
+    known = {id(var) for var in cap.inputs}
+    return [var for var in cap.written if id(var) not in known and not _made_inside(var)]
+
+
+def _made_inside(var: Variable) -> bool:
+    value = var._value
+    trace = getattr(value, "_trace", None) if isinstance(value, jax.core.Tracer) else None
+    is_valid = getattr(trace, "is_valid", None)
+    return is_valid is not None and not is_valid()
+
+
+def _carried(cap: Captured) -> tuple[list[Variable], Callable[..., tuple[list[Any], list[Any]]]]:
+    """The Variables a captured body carries, and ``replay(args, values) -> (outs, new values)``.
+
+    ``values`` (one per carried Variable) stand for those Variables' values;
+    the other inputs of the capture get the values their Variables hold now.
+    """
+    position = {id(var): i for i, var in enumerate(cap.inputs)}
+    picked = [(j, var) for j, var in enumerate(cap.written) if id(var) in position]
+    variables = [var for _, var in picked]
+    slot = {position[id(var)]: k for k, var in enumerate(variables)}
+
+    def replay(args: Any, values: Sequence[Any]) -> tuple[list[Any], list[Any]]:
+        ins = [values[slot[i]] if i in slot else var._value for i, var in enumerate(cap.inputs)]
+        outs, written = cap.replay(args, ins)
+        return outs, [written[j] for j, _ in picked]
+
+    return variables, replay
+
+
+def _finish(split: _Split, cap: Captured, avals: list[Any]) -> _Loop:
+    variables, replay = _carried(cap)
     var_avals = [jax.ShapeDtypeStruct(v.shape, v.dtype) for v in variables]
 
     def run(x: Any, dyn: list[Any], values: list[Any]) -> tuple[list[Any], list[Any]]:
-        out, new_values, _ = run_with_values(
-            lambda: _split(step(x, split.rebuild(dyn))).dynamic, variables, values
-        )
+        out, new_values = replay((x, dyn), values)
         return (
             [_cast(o, a) for o, a in zip(out, avals)],
             [_cast(v, a) for v, a in zip(new_values, var_avals)],
@@ -546,18 +587,29 @@ def for_loop(
     length = lengths.pop()
     x_avals = jax.tree_util.tree_map(lambda a: jax.ShapeDtypeStruct(a.shape[1:], a.dtype), xs)
 
-    def call(x: Any) -> Any:
-        out = _call(body_fun, x)
-        return unwrap(out)
+    treedefs: list[Any] = []
 
-    _, trace = discover(call, x_avals)
-    variables = trace.written()
+    def probe(x: Any) -> list[Any]:
+        leaves, treedef = jax.tree_util.tree_flatten(unwrap(_call(body_fun, x)))
+        treedefs.append(treedef)
+        return leaves
+
+    inputs = carry_candidates()
+    for _ in builtins.range(4):
+        cap = capture(probe, (x_avals,), inputs)
+        more = _uncarried_writes(cap)
+        if not more:
+            break
+        inputs = [*inputs, *more]
+    variables, replay = _carried(cap)
+    treedef = treedefs[-1]
     var_avals = [jax.ShapeDtypeStruct(v.shape, v.dtype) for v in variables]
     bar = _ProgressBar(length) if progress_bar else None
 
     def body(carry: Any, x: Any) -> Any:
         values, k = carry
-        out, new_values, _ = run_with_values(call, variables, values, x)
+        leaves, new_values = replay((x,), values)
+        out = jax.tree_util.tree_unflatten(treedef, leaves)
         new_values = [_cast(v, a) for v, a in zip(new_values, var_avals)]
         if bar is not None:
             jax.debug.callback(bar, k)
@@ -583,10 +635,26 @@ class ScanPlan(NamedTuple):
     xs: Any
     length: int
     item: Callable[[Any], Any]
+    traced: bool  # do the items come from traced arrays (not from a counter)?
 
 
 def _identity(x: Any) -> Any:
     return x
+
+
+def _counter(start: int, step: int, length: int) -> Any:
+    """``start, start + step, ...`` (``length`` int32 values) for a scan to slice.
+
+    Built with ``lax.iota`` so that, inside a trace, it is one small operation
+    rather than a ``length``-element constant baked into the program (which
+    made a 10,000-step loop's HLO 6x larger and slower to compile).
+    """
+    index = lax.iota(np.int32, length)
+    if step != 1:
+        index = index * np.int32(step)
+    if start != 0:
+        index = index + np.int32(start)
+    return index
 
 
 def scan_plan(iterable: Any) -> ScanPlan | None:
@@ -594,17 +662,18 @@ def scan_plan(iterable: Any) -> ScanPlan | None:
     if isinstance(iterable, Variable):
         iterable = iterable.value
     if isinstance(iterable, (jax.Array, np.ndarray)) and iterable.ndim >= 1:
-        return ScanPlan(iterable, iterable.shape[0], _identity)
+        return ScanPlan(iterable, iterable.shape[0], _identity, is_traced(iterable))
     if isinstance(iterable, _range) and not iterable.is_traced():
         r = iterable.as_builtin()
-        return ScanPlan(np.arange(r.start, r.stop, r.step, dtype=np.int32), len(r), _identity)
+        return ScanPlan(_counter(r.start, r.step, len(r)), len(r), _identity, False)
     if isinstance(iterable, _enumerate):
         inner = scan_plan(iterable.iterable)
         if inner is None:
             return None
-        start = iterable.start
-        index = np.arange(start, start + inner.length, dtype=np.int32)
-        return ScanPlan((index, inner.xs), inner.length, lambda x: (x[0], inner.item(x[1])))
+        index = _counter(iterable.start, 1, inner.length)
+        return ScanPlan(
+            (index, inner.xs), inner.length, lambda x: (x[0], inner.item(x[1])), inner.traced
+        )
     if isinstance(iterable, _zip):
         plans = [scan_plan(it) for it in iterable.iterables]
         if not plans or any(p is None for p in plans):
@@ -618,7 +687,8 @@ def scan_plan(iterable: Any) -> ScanPlan | None:
             for p in plans
         )
         items = [p.item for p in plans]  # type: ignore[union-attr]
-        return ScanPlan(xs, n, lambda x: tuple(f(xi) for f, xi in builtins.zip(items, x)))
+        traced = any(p.traced for p in plans)  # type: ignore[union-attr]
+        return ScanPlan(xs, n, lambda x: tuple(f(xi) for f, xi in builtins.zip(items, x)), traced)
     return None
 
 
@@ -684,7 +754,7 @@ def for_each(
     try:
         return _lax_for_each(body_fun, plan, state)
     except Exception as exc:
-        if not (_needs_concrete(exc) or isinstance(exc, _GrowingContainer)) or any_traced(plan.xs):
+        if not (_needs_concrete(exc) or isinstance(exc, _GrowingContainer)) or plan.traced:
             raise
         code = getattr(body_fun, "__code__", None)
         where = _location(code.co_filename, code.co_firstlineno) if code else "<unknown>:0"

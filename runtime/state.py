@@ -12,13 +12,16 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from runtime.variable import Variable
 
 __all__ = [
     "AttributeStore",
+    "Captured",
+    "capture",
+    "carry_candidates",
     "StateTrace",
     "active_traces",
     "attribute_watch",
@@ -35,6 +38,9 @@ class _TraceStack(threading.local):
         self.traces: list[StateTrace] = []
         # One list per active rt.jit trace: traced values stored into plain attributes.
         self.attribute_stores: list[list[AttributeStore]] = []
+        # Variables whose values are inputs of the traces being built (rt.jit's
+        # Variables, a loop body's carried ones): what a loop body may write.
+        self.inputs: list[Sequence[Variable]] = []
 
 
 _STACK = _TraceStack()
@@ -145,6 +151,8 @@ def run_with_values(
     saved = [var._value for var in variables]
     for var in variables:
         record_read(var)
+    inputs = _STACK.inputs
+    inputs.append(variables)
     with StateTrace() as trace:
         try:
             for var, value in zip(variables, values):
@@ -155,6 +163,7 @@ def run_with_values(
             trace.restore()
             for var, value in zip(variables, saved):
                 var._value = value
+            inputs.pop()
     return out, new_values, trace
 
 
@@ -172,6 +181,94 @@ def discover(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, St
         finally:
             trace.restore()
     return out, trace
+
+
+def carry_candidates() -> list[Variable]:
+    """Variables a loop body may write, to trace it with their values as inputs.
+
+    The Variables whose values are inputs of the traces now being built (an
+    ``rt.jit``'s, a loop body's) and are traced values. A Variable holding a
+    concrete value is left out: as an input it would turn Python decisions on
+    it into traced ones.
+    """
+    from jax.core import Tracer
+
+    seen: dict[int, Variable] = {}
+    for group in _STACK.inputs:
+        for var in group:
+            if isinstance(var._value, Tracer):
+                seen.setdefault(id(var), var)
+    return list(seen.values())
+
+
+class Captured(NamedTuple):
+    """A function traced once to a jaxpr by :func:`capture`, to replay without its Python.
+
+    ``written`` are the Variables the call wrote (first-write order),
+    ``trace`` what it read and wrote, ``out_avals`` the avals of its outputs.
+    """
+
+    jaxpr: Any  # a ClosedJaxpr: (leaves of args, values of inputs) -> (outputs, written values)
+    inputs: list[Variable]
+    written: list[Variable]
+    trace: StateTrace
+    out_avals: list[Any]
+
+    def replay(self, args: Any, values: Sequence[Any]) -> tuple[list[Any], list[Any]]:
+        """The call's outputs and the written Variables' new values, for these inputs.
+
+        Binds the recorded operations in the current trace; runs no user code.
+        """
+        import jax
+
+        flat = jax.core.eval_jaxpr(
+            self.jaxpr.jaxpr, self.jaxpr.consts, *jax.tree_util.tree_leaves(args), *values
+        )
+        n = len(self.out_avals)
+        return flat[:n], flat[n:]
+
+
+def capture(fn: Callable[..., list[Any]], args: Any, inputs: Sequence[Variable] = ()) -> Captured:
+    """Trace ``fn(*args)`` once to a jaxpr; report what it touched, changing nothing.
+
+    ``fn`` returns a flat list of arrays. The values of ``inputs`` are inputs
+    of the jaxpr (each Variable holds a fresh tracer during the call); other
+    Variables it reads are constants of the jaxpr. Its outputs are ``fn``'s,
+    then the values of the Variables it wrote. Like :func:`discover`, every
+    Variable holds its old value afterwards. The reads and writes are recorded
+    by enclosing traces, so constructs around this one learn them.
+    """
+    import jax
+
+    inputs = list(inputs)
+    box: list[tuple[StateTrace, list[Variable]]] = []
+
+    def traced(args: Any, values: list[Any]) -> tuple[list[Any], list[Any]]:
+        saved = [var._value for var in inputs]
+        _STACK.inputs.append(inputs)
+        with StateTrace() as trace:
+            try:
+                for var, value in zip(inputs, values):
+                    var._value = value
+                out = fn(*args)
+                written = trace.written()
+                new_values = [var._value for var in written]
+            finally:
+                trace.restore()
+                for var, value in zip(inputs, saved):
+                    var._value = value
+                _STACK.inputs.pop()
+        box.append((trace, written))
+        return out, new_values
+
+    values = [jax.ShapeDtypeStruct(v._value.shape, v._value.dtype) for v in inputs]
+    jaxpr, (out_shapes, _) = jax.make_jaxpr(traced, return_shape=True)(args, values)
+    trace, written = box[-1]
+    out_avals = [
+        jax.ShapeDtypeStruct(a.shape, a.dtype, weak_type=a.weak_type)
+        for a in jaxpr.out_avals[: len(out_shapes)]
+    ]
+    return Captured(jaxpr, inputs, written, trace, out_avals)
 
 
 class AttributeStore:
