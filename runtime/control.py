@@ -508,9 +508,10 @@ def ifelse(conditions: Any, branches: Sequence[Any], operands: Any = ()) -> Any:
     One predicate (not in a list) takes two branches.
 
     Unlike Python, when a predicate is traced:
-      * the branches still left are all traced (once to learn their outputs
-        and the Variables they write, once for ``lax.cond``/``lax.switch``);
-        Python side effects in them happen at trace time;
+      * the branches still left are all traced, each once, to a jaxpr that
+        ``lax.cond``/``lax.switch`` replays (so their outputs and the
+        Variables they write are learned from the same trace); Python side
+        effects in them happen at trace time;
       * every branch must return the same pytree structure and shapes; dtypes
         are promoted as JAX promotes them (``2.0`` in one branch and a float32
         array in the other give float32), else :class:`BranchMismatchError`;

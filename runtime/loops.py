@@ -395,8 +395,9 @@ def while_loop(
 
     Unlike Python, once the condition is traced:
       * the rest of the loop runs as ``lax.while_loop`` from the current
-        operands; the body is traced (twice: once to learn what it writes),
-        so its Python side effects happen at trace time;
+        operands; the body is traced (once, to a jaxpr that the loop
+        replays; again if it writes a Variable whose value was not yet a
+        traced input), so its Python side effects happen at trace time;
       * Variables the body writes are carried and written back afterwards,
         and ``cond_fun`` sees their carried values; ``cond_fun`` itself must
         not write Variables;
@@ -541,9 +542,10 @@ def for_loop(
         return jnp.stack(outs)        # leaf by leaf; None if the body returns None
 
     Unlike Python:
-      * it is always one ``lax.scan``: the body is traced (twice: once to
-        learn which Variables it writes), so its Python side effects happen at
-        trace time; compile time does not grow with the number of steps;
+      * it is always one ``lax.scan``: the body is traced (once, to a jaxpr
+        the scan replays; again if it writes a Variable whose value was not
+        yet a traced input), so its Python side effects happen at trace time;
+        compile time does not grow with the number of steps;
       * Variables the body writes are carried and written back afterwards.
 
     Reverse-differentiable (``jax.grad``) and usable under ``jax.vmap``.

@@ -9,6 +9,8 @@ timing, the voltage traces and spike counts of the two are checked to agree.
 Measured, side by side in this process:
   * first call (trace + compile + run), median of fresh models;
   * steady state (a later call of the same compiled function), median;
+  * the first call's trace, lowering and XLA compile separately (medians of
+    fresh models), and the size of the lowered HLO text;
   * BrainPy's DSRunner on ``HH(N)``, when brainpy is importable.
 
 Prints rows in the format of run_all.py. ``--quick``: 100 neurons, 1000 steps.
@@ -178,6 +180,72 @@ def first_call_scan(
     return time.perf_counter() - start, (run, state, out)
 
 
+def stages_autoflow(num: int, times: jax.Array, dt: float, I_ext: float) -> dict[str, float]:
+    """Seconds spent tracing, lowering and compiling a fresh converted model (no run)."""
+    sim = hh.Simulation(num, dt=dt, I_ext=I_ext, seed=0)
+    run = autoflow.jit(sim)
+    values = [var.value for var in run._vars]  # the Module's Variables, known up front
+    start = time.perf_counter()
+    traced = run._jitted.trace(values, times)
+    return _stages(start, traced)
+
+
+def stages_scan(
+    num: int, times: jax.Array, dt: float, I_ext: float, literal: bool
+) -> dict[str, float]:
+    state = initial_state(hh.HH(num, dt=dt, seed=0))
+    start = time.perf_counter()
+    traced = make_scan_runner(dt, I_ext, literal).trace(state, times)
+    return _stages(start, traced)
+
+
+def _stages(start: float, traced: Any) -> dict[str, float]:
+    t_trace = time.perf_counter()
+    lowered = traced.lower()
+    t_lower = time.perf_counter()
+    lowered.compile()
+    t_compile = time.perf_counter()
+    return {
+        "trace": t_trace - start,
+        "lower": t_lower - t_trace,
+        "compile": t_compile - t_lower,
+        "hlo_kb": len(lowered.as_text()) / 1e3,
+    }
+
+
+def stage_rows(
+    bench: str, num: int, times: jax.Array, dt: float, I_ext: float, repeat: int
+) -> None:
+    ours, base, lit = [], [], []
+    for _ in range(repeat):
+        ours.append(stages_autoflow(num, times, dt, I_ext))
+        base.append(stages_scan(num, times, dt, I_ext, literal=False))
+        lit.append(stages_scan(num, times, dt, I_ext, literal=True))
+    for stage in ("trace", "lower", "compile"):
+        o = statistics.median(r[stage] for r in ours)
+        b = statistics.median(r[stage] for r in base)
+        li = statistics.median(r[stage] for r in lit)
+        row(bench, f"first call, {stage} only, vs lax.scan", fmt(o), fmt(b), ratio(o, b), "-")
+        row(
+            bench,
+            f"first call, {stage} only, vs lax.scan as converted",
+            fmt(o),
+            fmt(li),
+            ratio(o, li),
+            "-",
+        )
+    o, b, li = ours[0]["hlo_kb"], base[0]["hlo_kb"], lit[0]["hlo_kb"]
+    row(bench, "HLO text size (kB) vs lax.scan", f"{o:.1f}", f"{b:.1f}", ratio(o, b), "-")
+    row(
+        bench,
+        "HLO text size (kB) vs lax.scan as converted",
+        f"{o:.1f}",
+        f"{li:.1f}",
+        ratio(o, li),
+        "-",
+    )
+
+
 def check_agreement(ours: tuple[Any, Any], base: tuple[Any, Any]) -> tuple[float, bool]:
     (v_ours, s_ours), (v_base, s_base) = ours, base
     dv = float(np.max(np.abs(np.asarray(v_ours) - np.asarray(v_base))))
@@ -316,6 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     what = "vs lax.scan written as converted (cond, .at[i].set)"
     row(bench, f"first call {what}", fmt(of), fmt(lf), ratio(of, lf), "-")
     row(bench, f"steady state {what}", fmt(os_), fmt(ls), ratio(os_, ls), "-")
+    stage_rows(bench, num, times, dt, I_ext, args.first_repeat)
     brainpy_rows(bench, num, steps, dt, I_ext, of, os_, args.repeat)
     return 0
 
