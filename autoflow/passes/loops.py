@@ -76,6 +76,8 @@ class LoopsPass(Pass):
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self._numbers: dict[int, int] = {}
+        # ids of the else clauses of converted loops: they run after the loop, outside its helper.
+        self._after: set[int] = set()
 
     # -- decide, in source order ---------------------------------------------
     def visit_While(self, node: cst.While) -> bool | None:
@@ -83,6 +85,8 @@ class LoopsPass(Pass):
         if reason is None:
             self._numbers[id(node)] = self.ctx.names.number("loop")
             self.enter_converted()
+            if node.orelse is not None:
+                self._after.add(id(node.orelse))
         else:
             self.keep(node, "while", reason)
         return True
@@ -96,9 +100,21 @@ class LoopsPass(Pass):
         if reason is None:
             self._numbers[id(node)] = self.ctx.names.number("loop")
             self.enter_converted()
+            if node.orelse is not None:
+                self._after.add(id(node.orelse))
         else:
             self.keep(node, "for", reason)
         return True
+
+    def visit_Else(self, node: cst.Else) -> bool | None:
+        if id(node) in self._after:
+            self._inside[-1] -= 1  # not inside the loop's helper: carried names may be unbound here
+        return True
+
+    def leave_Else(self, original_node: cst.Else, updated_node: cst.Else) -> cst.Else:
+        if id(original_node) in self._after:
+            self._inside[-1] += 1
+        return updated_node
 
     # -- rewrite -------------------------------------------------------------
     def leave_While(

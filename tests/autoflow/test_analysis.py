@@ -154,3 +154,25 @@ def test_live_in_of_a_block() -> None:
     block = cst.parse_module("y = x + 1\nx = 2\nz = x + w\n").body
     assert live_in(block) == {"x", "w"}
     assert live_in(block, ["y", "q"]) == {"x", "w", "q"}
+
+
+def _else_of_converted_loop(xs):  # type: ignore[no-untyped-def]
+    for _ in range(0):
+        pass
+    else:
+        for v in xs:  # noqa: B007 - read after the loop
+            s = 0.0
+        s = v
+    return s
+
+
+def test_a_loop_in_the_else_clause_of_a_converted_loop_may_leave_its_names_unbound() -> None:
+    """The else clause runs after the loop, not in its helper: ``v`` may be unbound before the inner loop."""
+    import numpy as np
+
+    import autoflow
+
+    source = autoflow.to_source(_else_of_converted_loop)
+    assert "v = rt.Undefined('v')" in source
+    xs = np.arange(3, dtype=np.float32)
+    assert autoflow.convert(_else_of_converted_loop)(xs) == _else_of_converted_loop(xs)
