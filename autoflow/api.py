@@ -38,6 +38,7 @@ and line (:mod:`autoflow.source_map`).
 
 from __future__ import annotations
 
+import ast
 import functools
 import inspect
 import os
@@ -389,17 +390,16 @@ def _build(fn: types.FunctionType, avoid: frozenset[str] = frozenset()) -> _Conv
     result = transpile_function(source, filename, first_line, shadowed, avoid)
     display = result.module
     class_name = _class_name(fn)
-    executed, offset = _executed_module(display, fn, class_name, result.runtime_name)
     _counter[0] += 1
     generated = f"<autoflow: {fn.__qualname__} #{_counter[0]}>"
-    text = executed.code
+    text = display.code
     register_source(generated, text)
-    module_code = compile(text, generated, "exec", dont_inherit=True)
+    module_code = _executed_code(text, generated, fn, class_name, result.runtime_name)
     code = _requalify(_find_code(module_code, fn.__name__, class_name), fn.__qualname__)
-    smap = SourceMap(display, result.positions, filename, generated, offset, fn.__qualname__)
+    smap = SourceMap(display, result.positions, filename, generated, 0, fn.__qualname__)
     _SOURCE_MAPS[generated] = smap
     return _Conversion(
-        source=display.code,
+        source=text,
         code=code,
         report=result.report,
         source_map=smap,
@@ -414,26 +414,31 @@ def _class_name(fn: types.FunctionType) -> str | None:
     return None
 
 
-def _executed_module(
-    display: cst.Module, fn: types.FunctionType, class_name: str | None, runtime_name: str = "rt"
-) -> tuple[cst.Module, int]:
-    """Wrap the converted function in the factory and hook its calls."""
-    fdef = display.body[0]
-    assert isinstance(fdef, cst.FunctionDef)
-    fdef = fdef.visit(_HookCalls(frozenset(fn.__globals__), runtime_name))  # type: ignore[assignment]
+# Fields of class and function nodes that newer Pythons require (PEP 695 type parameters).
+_NEW_FIELDS: dict[str, Any] = {"type_params": []} if sys.version_info >= (3, 12) else {}
+
+
+def _executed_code(
+    text: str, filename: str, fn: types.FunctionType, class_name: str | None, runtime_name: str
+) -> types.CodeType:
+    """Compile the converted function (``text``, the displayed code) with its calls hooked, in the factory.
+
+    Built with :mod:`ast`, not a second libcst pass: the tree of ``text`` gets
+    the hooks and is nested in the factory and class, all on line 1 with the
+    ``def``, so executed lines are the displayed lines (no offset).
+    """
+    tree = ast.parse(text, filename)
+    fdef = tree.body[0]
+    _HookCalls(frozenset(fn.__globals__), runtime_name).visit(fdef)
     # A class body, not the factory, binds the function's name, so a recursive
     # call still finds the global. A class named only by underscores mangles nothing.
-    inner = cst.ClassDef(name=cst.Name(class_name or "_"), body=cst.IndentedBlock([fdef]))
-    offset = 2
-    params = [runtime_name, _HOOK, *fn.__code__.co_freevars]
-    factory = cst.FunctionDef(
-        name=cst.Name(_FACTORY),
-        params=cst.Parameters(
-            params=[cst.Param(cst.Name(p)) for p in dict.fromkeys(params) if p != "__class__"]
-        ),
-        body=cst.IndentedBlock([inner]),
-    )
-    return display.with_changes(body=[factory]), offset
+    inner = ast.ClassDef(name=class_name or "_", bases=[], keywords=[], body=[fdef], decorator_list=[], **_NEW_FIELDS)
+    params = [p for p in dict.fromkeys([runtime_name, _HOOK, *fn.__code__.co_freevars]) if p != "__class__"]
+    args = ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in params], kwonlyargs=[], kw_defaults=[], defaults=[])
+    factory = ast.FunctionDef(name=_FACTORY, args=args, body=[inner], decorator_list=[], returns=None, **_NEW_FIELDS)
+    for node in (inner, factory, *args.args):
+        ast.copy_location(node, fdef)  # line of the `def`: executed lines are the displayed lines
+    return compile(ast.Module(body=[factory], type_ignores=[]), filename, "exec", dont_inherit=True)
 
 
 def _find_code(module_code: types.CodeType, name: str, class_name: str | None) -> types.CodeType:
@@ -455,29 +460,26 @@ def _requalify(code: types.CodeType, qualname: str) -> types.CodeType:
     return code.replace(co_qualname=qualname, co_consts=consts)
 
 
-class _HookCalls(cst.CSTTransformer):
+class _HookCalls(ast.NodeTransformer):
     """``f(x)`` -> ``__autoflow_call__(f)(x)``, except runtime calls (``rt.*``) and plain builtins."""
 
     def __init__(self, module_names: frozenset[str], runtime_name: str | None = "rt") -> None:
-        super().__init__()
         self.module_names = module_names
         self.runtime_name = runtime_name
 
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        func = updated_node.func
-        if isinstance(func, cst.Name):
-            if func.value == _HOOK or (func.value in _PLAIN_CALLS and func.value not in self.module_names):
-                return updated_node
-            if func.value.startswith(("_if_", "_elif_", "_loop_")):
-                return updated_node
-        if (
-            isinstance(func, cst.Attribute)
-            and isinstance(func.value, cst.Name)
-            and func.value.value == self.runtime_name
-        ):
-            return updated_node
-        hooked = cst.Call(func=cst.Name(_HOOK), args=[cst.Arg(func)])
-        return updated_node.with_changes(func=hooked)
+    def visit_Call(self, node: ast.Call) -> ast.Call:
+        self.generic_visit(node)
+        func = node.func
+        if isinstance(func, ast.Name):
+            if func.id == _HOOK or (func.id in _PLAIN_CALLS and func.id not in self.module_names):
+                return node
+            if func.id.startswith(("_if_", "_elif_", "_loop_")):
+                return node
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == self.runtime_name:
+            return node
+        hook = ast.copy_location(ast.Name(_HOOK, ast.Load()), func)
+        node.func = ast.copy_location(ast.Call(func=hook, args=[func], keywords=[]), func)
+        return node
 
 
 def _make_function(
@@ -683,24 +685,34 @@ def _build_lambda(fn: types.FunctionType) -> _Conversion:
     if len(candidates) != 1:
         raise ConversionError("cannot tell which lambda of this line to convert", **where)  # type: ignore[arg-type]
     node = candidates[0][3]
-    # A lambda's body is not rewritten, only hooked: the factory binds no runtime name,
-    # so a global or closure ``rt`` of the user's is read as written.
-    hooked = node.visit(_HookCalls(frozenset(fn.__globals__), runtime_name=None))
-    params_ = [_HOOK, *code.co_freevars]
-    factory = cst.FunctionDef(
-        name=cst.Name(_FACTORY),
-        params=cst.Parameters(params=[cst.Param(cst.Name(p)) for p in dict.fromkeys(params_)]),
-        body=cst.IndentedBlock([cst.SimpleStatementLine([cst.Return(hooked)])]),  # type: ignore[arg-type]
-    )
-    module = cst.Module(body=[factory])
+    display = cst.Module(body=[cst.SimpleStatementLine([cst.Expr(node)])])
     _counter[0] += 1
     generated = f"<autoflow: lambda #{_counter[0]}>"
-    register_source(generated, module.code)
-    module_code = compile(module.code, generated, "exec", dont_inherit=True)
+    register_source(generated, display.code)
+    tree = ast.parse(display.code, generated)
+    # A lambda's body is not rewritten, only hooked: the factory binds no runtime name,
+    # so a global or closure ``rt`` of the user's is read as written.
+    _HookCalls(frozenset(fn.__globals__), runtime_name=None).visit(tree)
+    expr = tree.body[0]
+    assert isinstance(expr, ast.Expr)
+    params_ = list(dict.fromkeys([_HOOK, *code.co_freevars]))
+    args = ast.arguments(
+        posonlyargs=[], args=[ast.arg(p) for p in params_], kwonlyargs=[], kw_defaults=[], defaults=[]
+    )
+    factory = ast.FunctionDef(
+        name=_FACTORY,
+        args=args,
+        body=[ast.copy_location(ast.Return(expr.value), expr)],
+        decorator_list=[],
+        returns=None,
+        **_NEW_FIELDS,
+    )
+    for located in (factory, *args.args):
+        ast.copy_location(located, expr)  # executed lines are the displayed line
+    module_code = compile(ast.Module(body=[factory], type_ignores=[]), generated, "exec", dont_inherit=True)
     factory_code = next(c for c in module_code.co_consts if isinstance(c, types.CodeType) and c.co_name == _FACTORY)
     lambda_code = next(c for c in factory_code.co_consts if isinstance(c, types.CodeType) and c.co_name == "<lambda>")
-    display = cst.Module(body=[cst.SimpleStatementLine([cst.Expr(node)])])
-    smap = SourceMap(display, {}, filename, generated, 1, "<lambda>")
+    smap = SourceMap(display, {}, filename, generated, 0, "<lambda>")
     return _Conversion(
         source=display.code, code=lambda_code, report=[], source_map=smap, runtime_name=""
     )
