@@ -527,6 +527,9 @@ class ScopeInfo:
     """Per-statement facts about one function body (keys: ``id(statement)``)."""
 
     params: frozenset[str]
+    #: the function's local names (parameters and names bound anywhere in it); a
+    #: name only mutated (``log.append(x)``) or subscript-stored is not one
+    bound: frozenset[str]
     live_out: dict[int, frozenset[str]]
     head_live: dict[int, frozenset[str]]
     maybe_bound: dict[int, frozenset[str]]
@@ -721,6 +724,7 @@ def analyse_function(
     mb.block(node.body, params)
     return ScopeInfo(
         params=params,
+        bound=(params | frozenset(whole.kills)) - frozenset(whole.declared),
         live_out=lv.live_out,
         head_live=lv.head_live,
         maybe_bound=mb.before,

@@ -309,6 +309,8 @@ class Pass(cst.CSTTransformer):
                 out.names.append(temp)
                 out.before.append(templates.assign(temp, _path_expr(n)))
                 out.after.append(templates.assign(_path_expr(n), temp))
+            elif n not in scope.bound:
+                continue  # a global or closure object mutated in place: Python state, not carried
             elif n in needed or n in scope.always_live:
                 out.names.append(n)
                 if n not in maybe and not assume_bound:
