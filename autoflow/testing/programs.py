@@ -264,6 +264,7 @@ class _Options:
     allow_subscript_assign: bool
     allow_traced_range: bool
     allow_maybe_unbound: bool
+    allow_unbound_copy: bool
     allow_partial_loop_target: bool
     max_depth: int
     max_loop_depth: int
@@ -667,6 +668,15 @@ class _Gen:
             value = self.bool_expr(2)
         else:
             value = self.array_expr(target.length, 2).node
+        if (
+            not self.opts.allow_unbound_copy
+            and isinstance(value, ast.Name)
+            and value.id in self.maybe
+            and value.id not in self.defined
+        ):
+            # `k = i` alone: use the value instead of copying it (see allow_unbound_copy)
+            op = ast.BitAnd() if kind == "bool" else ast.Add()
+            value = ast.BinOp(left=value, op=op, right=_const(True if kind == "bool" else 0))
         self.bind(target.name)
         self.features.add("assign")
         return [ast.Assign(targets=[_store(target.name)], value=value)]
@@ -1175,6 +1185,7 @@ def programs(
     allow_subscript_assign: bool = True,
     allow_traced_range: bool = True,
     allow_maybe_unbound: bool = True,
+    allow_unbound_copy: bool = True,
     allow_partial_loop_target: bool = True,
     max_depth: int = 3,
     max_loop_depth: int = 2,
@@ -1209,7 +1220,8 @@ def programs(
       ``allow_loop_else``: ``for``/``while`` loops with an ``else:`` clause.
     - ``allow_traced_range``: ``range(n)`` over an int parameter.
     - ``allow_maybe_unbound``: now and then read a name that only some paths
-      bind (``Program.reads_maybe_unbound``).
+      bind (``Program.reads_maybe_unbound``); ``allow_unbound_copy``: such a
+      read may be a bare copy (``k = i``), else it is a use (``k = i + 0``).
     - ``allow_partial_loop_target``: a ``for`` loop whose target name only
       some earlier paths bound (``if c: i = 1`` ... ``for i in range(2)``),
       and reading after a loop a target that was unbound before it (without
@@ -1243,6 +1255,7 @@ def programs(
         allow_subscript_assign=allow_subscript_assign,
         allow_traced_range=allow_traced_range,
         allow_maybe_unbound=allow_maybe_unbound,
+        allow_unbound_copy=allow_unbound_copy,
         allow_partial_loop_target=allow_partial_loop_target,
         max_depth=max_depth,
         max_loop_depth=max_loop_depth,
