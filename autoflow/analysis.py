@@ -32,6 +32,7 @@ import libcst as cst
 
 __all__ = [
     "MUTATING_METHODS",
+    "definitely_bound",
     "Effects",
     "ScopeInfo",
     "analyse_function",
@@ -700,6 +701,73 @@ class _MaybeBound:
                 kills |= set(effects(small, self.is_generated).kills)
             return bound | frozenset(kills)
         return bound | frozenset(effects(node, self.is_generated).kills)
+
+
+class _DefinitelyBound:
+    """Forward analysis: which names are bound on every path to each statement.
+
+    ``None`` stands for "unreachable" (after ``return``, ``raise``, ``break``,
+    ``continue``), which binds everything. Loops may run zero times; ``try``,
+    ``with`` and ``match`` count only what is bound before them.
+    """
+
+    def __init__(self, is_generated: Callable[[str], bool]) -> None:
+        self.is_generated = is_generated
+        self.before: dict[int, frozenset[str]] = {}
+
+    @staticmethod
+    def _meet(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
+        if a is None:
+            return b
+        if b is None:
+            return a
+        return a & b
+
+    def block(
+        self, body: cst.BaseSuite | Sequence[cst.CSTNode] | None, bound: frozenset[str] | None
+    ) -> frozenset[str] | None:
+        if body is None:
+            return bound
+        stmts = body.body if isinstance(body, cst.BaseSuite) else body
+        for s in stmts:
+            if bound is None:
+                break
+            bound = self.stmt(s, bound)
+        return bound
+
+    def stmt(self, node: cst.CSTNode, bound: frozenset[str]) -> frozenset[str] | None:
+        self.before[id(node)] = bound
+        if isinstance(node, cst.If):
+            out = self.block(node.body, bound)
+            orelse = node.orelse
+            if isinstance(orelse, cst.If):
+                return self._meet(out, self.stmt(orelse, bound))
+            return self._meet(out, self.block(orelse.body, bound) if orelse is not None else bound)
+        if isinstance(node, (cst.While, cst.For)):
+            head = bound | frozenset(_target_names(node.target)) if isinstance(node, cst.For) else bound
+            self.block(node.body, head)
+            if node.orelse is not None:
+                self.block(node.orelse.body, bound)
+            return bound
+        if isinstance(node, (cst.Try, cst.TryStar, cst.With, cst.Match)):
+            return bound
+        if isinstance(node, cst.SimpleStatementLine):
+            for small in node.body:
+                if isinstance(small, (cst.Return, cst.Raise, cst.Break, cst.Continue)):
+                    return None
+                fx = effects(small, self.is_generated)
+                bound = (bound | frozenset(fx.kills)) - frozenset(fx.deleted)
+            return bound
+        return bound | frozenset(effects(node, self.is_generated).kills)
+
+
+def definitely_bound(
+    node: cst.FunctionDef, is_generated: Callable[[str], bool] = _never_generated
+) -> dict[int, frozenset[str]]:
+    """For each statement of ``node``'s body (by ``id``): the names bound on every path to it."""
+    analysis = _DefinitelyBound(is_generated)
+    analysis.block(node.body, frozenset(_param_names(node.params)))
+    return analysis.before
 
 
 def live_in(

@@ -44,6 +44,7 @@ from autoflow.passes import (
     ReportEntry,
 )
 from autoflow.passes.conditionals import ConditionalsPass
+from autoflow.passes.copies import GuardCopiesPass
 from autoflow.passes.expressions import _BUILTINS, ExpressionsPass
 from autoflow.passes.loop_exits import LoopExitsPass
 from autoflow.passes.loops import LoopsPass
@@ -63,6 +64,9 @@ __all__ = [
 #: The passes, in order. Each lowers one construct into simpler ones, so each
 #: sees canonical input from the passes before it.
 PASSES: tuple[type[Pass], ...] = (
+    # copies: `k = i` -> `k = rt.bound(i)` where some path leaves `i` unbound. First:
+    #   it reads the control flow as written.
+    GuardCopiesPass,
     # returns (slot): early `return` -> a flag and a result variable. First, so
     #   that no later pass sees a `return` inside control flow.
     ReturnsPass,
@@ -135,6 +139,7 @@ _INTEREST: dict[type[Pass], int] = {
 
 # What each pass converts, in the parsed code (see _scan).
 _NEEDS: dict[type[Pass], int] = {
+    GuardCopiesPass: CONTAINS_IF | CONTAINS_LOOP,  # only they leave names unbound on some paths
     ReturnsPass: CONTAINS_NESTED_RETURN,
     LoopExitsPass: CONTAINS_EXIT,
     LoopsPass: CONTAINS_LOOP,

@@ -8,6 +8,7 @@ and ``while_loop`` find by themselves which Variables their bodies touch.
 from runtime import random as random
 from runtime.control import Undefined as Undefined
 from runtime.control import UndefinedValueError as UndefinedValueError
+from runtime.control import bound as bound
 from runtime.control import ifelse as ifelse
 from runtime.control import store_attr as store_attr
 from runtime.control import where as where
@@ -85,6 +86,7 @@ __all__ += [
     "NoReturn",
     "and_",
     "assert_",
+    "bound",
     "at",
     "for_each_until",
     "ifexp",

@@ -134,6 +134,18 @@ class Undefined:
     __hash__ = object.__hash__
 
 
+def bound(value: Any) -> Any:
+    """``value``, unless it is an :class:`Undefined`: then the error Python raises reading it.
+
+    Generated code wraps a plain copy ``k = i`` of a name that some path leaves
+    unbound, as ``k = rt.bound(i)``: copying the marker would not fail, and ``k``
+    may never be used, where Python raises ``UnboundLocalError`` at the copy.
+    """
+    if isinstance(value, Undefined):
+        value._fail()
+    return value
+
+
 def _install_undefined_operators() -> None:
     for op in (
         "add",

@@ -7,7 +7,7 @@ import textwrap
 import libcst as cst
 import pytest
 
-from autoflow.analysis import analyse_function, effects, live_in
+from autoflow.analysis import analyse_function, definitely_bound, effects, live_in
 
 
 def _fn(src: str) -> cst.FunctionDef:
@@ -176,3 +176,44 @@ def test_a_loop_in_the_else_clause_of_a_converted_loop_may_leave_its_names_unbou
     assert "v = rt.Undefined('v')" in source
     xs = np.arange(3, dtype=np.float32)
     assert autoflow.convert(_else_of_converted_loop)(xs) == _else_of_converted_loop(xs)
+
+
+def _definitely_bound_before(source: str, marker: str) -> frozenset[str]:
+    module = cst.parse_module(source)
+    fdef = module.body[0]
+    assert isinstance(fdef, cst.FunctionDef)
+    before = definitely_bound(fdef)
+    for statement in _all_statements(fdef):
+        if marker in cst.Module(body=[]).code_for_node(statement):
+            return before[id(statement)]
+    raise AssertionError(marker)
+
+
+def _all_statements(node: cst.CSTNode) -> list[cst.CSTNode]:
+    found: list[cst.CSTNode] = []
+
+    class Collect(cst.CSTVisitor):
+        def on_visit(self, n: cst.CSTNode) -> bool:
+            if isinstance(n, cst.SimpleStatementLine):
+                found.append(n)
+            return True
+
+    node.visit(Collect())
+    return found
+
+
+@pytest.mark.parametrize(
+    ("source", "bound", "unbound"),
+    [
+        ("def f(n):\n    for i in range(n):\n        s = 1\n    k = i\n", {"n"}, {"i", "s"}),
+        ("def f(x):\n    if x:\n        y = 1\n    else:\n        y = 2\n    k = y\n", {"x", "y"}, set()),
+        ("def f(x):\n    if x:\n        y = 1\n    k = y\n", {"x"}, {"y"}),
+        ("def f(x):\n    if x:\n        y = 1\n    else:\n        return 0\n    k = y\n", {"y"}, set()),
+        ("def f(x):\n    y = 1\n    del y\n    k = y\n", {"x"}, {"y"}),
+        ("def f(x):\n    while x:\n        y = 1\n        break\n    k = y\n", {"x"}, {"y"}),
+    ],
+)
+def test_definitely_bound_names(source: str, bound: set[str], unbound: set[str]) -> None:
+    before = _definitely_bound_before(source, "k = ")
+    assert bound <= before
+    assert not (unbound & before)

@@ -30,10 +30,7 @@ INPUTS_PER_PROGRAM = 2
 
 #: The construct families the CI profile draws. Switch a family off here only while a
 #: known failure in it is being fixed, and keep that failure in regressions/.
-SUPPORTED: dict[str, Any] = dict(
-    # regressions/dead_copy_of_unbound_name: `k = i` of an unbound `i`, k never used, does not raise
-    allow_unbound_copy=False,
-)
+SUPPORTED: dict[str, Any] = dict()
 
 #: The thorough profile also draws bigger programs.
 LARGE: dict[str, Any] = dict(max_statements=20, max_depth=4, max_loop_depth=3)
