@@ -254,6 +254,24 @@ class JitFunction:
             static_argnames=tuple(static_argnames) or None,
         )
 
+        # While no Variable is known (a pure function, so far), calls skip the
+        # empty value list and the empty update dict: jax.jit's own dispatch,
+        # plus this wrapper's few checks, is then all a call costs.
+        def stateless(*args: Any, **kwargs: Any) -> Any:
+            return pure([], *args, **kwargs)[0]
+
+        stateless.__name__ = pure.__name__
+        stateless.__qualname__ = pure.__qualname__
+        try:
+            stateless.__signature__ = inspect.signature(fn)  # type: ignore[attr-defined]
+        except (TypeError, ValueError):
+            pass
+        self._stateless = jax.jit(
+            stateless,
+            static_argnums=tuple(static_argnums) or None,
+            static_argnames=tuple(static_argnames) or None,
+        )
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         # Hot path: no active StateTrace and no Variable or Module argument.
         if _STACK.traces:
@@ -265,9 +283,9 @@ class JitFunction:
             return self._call_slow(args, kwargs)
         variables = self._vars
         try:
-            out, updates = self._jitted(
-                [var._value for var in variables] if variables else [], *args, **kwargs
-            )
+            if not variables:
+                return self._stateless(*args, **kwargs)
+            out, updates = self._jitted([var._value for var in variables], *args, **kwargs)
         except _NewVariables as exc:
             if exc.owner is not self:
                 raise
@@ -283,6 +301,10 @@ class JitFunction:
             for i, value in updates.items():
                 variables[i]._value = value
         return out
+
+    def _cache_size(self) -> int:
+        """How many compiled versions exist (both dispatch paths), for tests counting compiles."""
+        return int(self._jitted._cache_size() + self._stateless._cache_size())  # type: ignore[attr-defined]
 
     def _call_slow(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         args, kwargs = self._mark_state_arguments(args, kwargs)
@@ -369,7 +391,7 @@ class JitModule(JitFunction, Generic[M]):
     can be used in place of ``net``: ``model(x)``, ``model.w``, ``model.vars()``.
     """
 
-    _OWN = frozenset({"_fn", "_vars", "_index", "_jitted", "_module"})
+    _OWN = frozenset({"_fn", "_vars", "_index", "_jitted", "_stateless", "_module"})
 
     def __init__(
         self,

@@ -51,4 +51,4 @@ def test_equivalent(case: Case, data: st.DataObject) -> None:
     assert_same(expected, compiled(*args, **kwargs), "jit, second call")
     if not case.static:
         # One input signature for every example drawn: compiled once.
-        assert compiled._jitted._cache_size() == 1
+        assert compiled._cache_size() == 1

@@ -324,7 +324,7 @@ def test_equivalent(fn: Callable[..., Any], args: Any, data: st.DataObject) -> N
     # One trace per input signature (Python ints are traced values too).
     sig = tuple((jnp.shape(v), jnp.result_type(v)) for v in device)
     _SHAPES.setdefault(name, set()).add(sig)
-    assert jitted._jitted._cache_size() == len(_SHAPES[name]), (name, _SHAPES[name])
+    assert jitted._cache_size() == len(_SHAPES[name]), (name, _SHAPES[name])
 
 
 @given(n=st.integers(-3, 20))

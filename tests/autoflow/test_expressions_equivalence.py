@@ -127,7 +127,7 @@ def test_equivalent(fn: Callable[..., Any], args: Any, data: st.DataObject) -> N
     jitted = _JITTED.setdefault(fn.__name__, autoflow.jit(fn))
     assert_same(expected, jitted(*device), "jit, first call")
     assert_same(expected, jitted(*device), "jit, second call")
-    assert jitted._jitted._cache_size() <= 2  # one per vector length drawn
+    assert jitted._cache_size() <= 2  # one per vector length drawn
 
 
 def _guarded(x):

@@ -45,7 +45,7 @@ def test_odd_even_matches_eager(rand: float) -> None:
         expected = eager()
         got = model()
         np.testing.assert_allclose(np.asarray(got), np.asarray(expected))
-        sizes.append(model._jitted._cache_size())
+        sizes.append(model._cache_size())
     np.testing.assert_allclose(np.asarray(model.a.value), [3.0 if rand < 0.5 else -3.0])
     assert sizes[0] == sizes[1] == sizes[2]  # no retrace after the first call
 
@@ -186,7 +186,7 @@ def test_retraces_on_new_dtype_and_shape() -> None:
     compiled(jnp.ones(3))
     compiled(jnp.ones(4))
     compiled(jnp.ones(3, jnp.int32))
-    assert compiled._jitted._cache_size() == 3
+    assert compiled._cache_size() == 3
 
 
 def test_called_inside_outer_jax_jit_and_under_grad_vmap() -> None:
