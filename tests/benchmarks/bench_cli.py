@@ -12,6 +12,7 @@ end-to-end command in a fresh interpreter; then the ratios. The issue's bar: the
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import subprocess
 import sys
@@ -64,6 +65,7 @@ def generate(lines: int) -> str:
 def median_seconds(fn: Callable[[], object], repeat: int) -> float:
     times = []
     for _ in range(repeat):
+        gc.collect()  # garbage of the previous measurement is not this one's cost
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
