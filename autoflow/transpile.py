@@ -268,14 +268,7 @@ class _ScanState(CodegenState):
             info = _KINDS[kind] = _kind(kind)
         positioned, own = info
         self.inner[key] = inner
-        if own is not None:
-            inner |= own(node) if callable(own) else own
-        if inner & CONTAINS_RETURN:
-            if kind in _COMPOUND:
-                inner |= CONTAINS_NESTED_RETURN
-            elif kind is cst.FunctionDef:
-                inner &= ~CONTAINS_RETURN  # its returns are its own
-        self._stack[-1][2] |= inner
+        self._stack[-1][2] |= _seen_from_parent(kind, node, inner, own)
         start = self.syntactic.pop(key, None)
         if start is None:
             start = (line, column)
@@ -374,6 +367,20 @@ def _generated_assign_bits(node: cst.Assign) -> int:
 _OWN_GENERATED: dict[type, int | Callable[[Any], int]] = {**_OWN, cst.Assign: _generated_assign_bits}
 
 
+def _seen_from_parent(kind: type, node: cst.CSTNode, inner: int, own: Any) -> int:
+    """What a node holds as its parent sees it: what is below it, what it is itself
+    (``own``: bits or a function of the node), and a return below a compound
+    statement is a nested one, while a function's returns are its own."""
+    if own is not None:
+        inner |= own(node) if callable(own) else own
+    if inner & CONTAINS_RETURN:
+        if kind in _COMPOUND:
+            inner |= CONTAINS_NESTED_RETURN
+        elif kind is cst.FunctionDef:
+            inner &= ~CONTAINS_RETURN
+    return inner
+
+
 def _mark(node: cst.CSTNode, inner: dict[int, int]) -> int:
     """Record in ``inner`` what the children of each node a pass made hold; what ``node`` holds.
 
@@ -393,15 +400,7 @@ def _mark(node: cst.CSTNode, inner: dict[int, int]) -> int:
                     if isinstance(item, cst.CSTNode):
                         bits |= _mark(item, inner)
         inner[id(node)] = bits
-    own = _OWN_GENERATED.get(kind)
-    if own is not None:
-        bits |= own(node) if callable(own) else own
-    if bits & CONTAINS_RETURN:
-        if kind in _COMPOUND:
-            bits |= CONTAINS_NESTED_RETURN
-        elif kind is cst.FunctionDef:
-            bits &= ~CONTAINS_RETURN
-    return bits
+    return _seen_from_parent(kind, node, bits, _OWN_GENERATED.get(kind))
 
 
 _POSITIONED: dict[type, bool] = {}

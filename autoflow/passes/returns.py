@@ -55,7 +55,21 @@ from autoflow.passes.loop_exits import CannotLower, _as_block, _block_stmts, con
 __all__ = ["ReturnsPass"]
 
 
-class _ReplaceReturns(cst.CSTTransformer):
+class _OwnScopeOnly:
+    """Mixin for libcst visitors: do not descend into nested functions, classes or lambdas
+    (their returns and breaks are their own)."""
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+
+class _ReplaceReturns(_OwnScopeOnly, cst.CSTTransformer):
     """``return v`` -> ``_retval_N = v; _return_N = True; break`` (not inside nested functions).
 
     The value goes through ``rt.returned(v, _retval_N)``, which tells the
@@ -70,15 +84,6 @@ class _ReplaceReturns(cst.CSTTransformer):
         self.slot = slot
         self.positions = positions
         self.sites = 0
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
 
     def _value(self, small: cst.Return) -> cst.BaseExpression:
         value = small.value if small.value is not None else cst.Name("None")
@@ -115,22 +120,13 @@ class _ReplaceReturns(cst.CSTTransformer):
         return new
 
 
-class _FlagBreaks(cst.CSTTransformer):
+class _FlagBreaks(_OwnScopeOnly, cst.CSTTransformer):
     """A loop body's own ``break`` -> ``flag = True; break`` (not nested loop bodies or scopes)."""
 
     def __init__(self, flag: str, positions: dict) -> None:  # type: ignore[type-arg]
         super().__init__()
         self.flag = flag
         self.positions = positions
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
 
     def visit_For(self, node: cst.For) -> bool:
         return False  # only its else clause belongs to this loop (see leave_For)
@@ -252,16 +248,7 @@ class ReturnsPass(Pass):
     def _return_values(self, body: list[cst.BaseStatement]) -> list[cst.BaseExpression | None]:
         found: list[cst.BaseExpression | None] = []
 
-        class Visit(cst.CSTVisitor):
-            def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-                return False
-
-            def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-                return False
-
-            def visit_Lambda(self, node: cst.Lambda) -> bool:
-                return False
-
+        class Visit(_OwnScopeOnly, cst.CSTVisitor):
             def visit_Return(self, node: cst.Return) -> None:
                 found.append(node.value)
 
