@@ -110,6 +110,10 @@ class Undefined:
         return f"Undefined({self.name!r})"
 
     def _fail(self, *args: Any, **kwargs: Any) -> Any:
+        if self.reason is None and "." in self.name:
+            # an attribute carried through a local (``self.total`` read before it is set)
+            owner, _, attr = self.name.rpartition(".")
+            raise AttributeError(f"{owner!r} has no attribute {attr!r} (reading {self.name})")
         if self.reason is None:
             raise UndefinedValueError(
                 f"cannot access local variable {self.name!r} where it is not associated with a value"

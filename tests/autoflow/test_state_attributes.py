@@ -167,7 +167,9 @@ def test_attribute_read_before_creation_raises_like_python() -> None:
                 self.total = self.total + x
             return x
 
-    with pytest.raises((AttributeError, UnboundLocalError)):
-        Reader()(1.0)  # plain Python: AttributeError
-    with pytest.raises(UnboundLocalError, match="self.total"):
+    with pytest.raises(AttributeError, match="'total'"):
+        Reader()(1.0)  # plain Python
+    with pytest.raises(AttributeError, match=r"no attribute 'total' \(reading self.total\)"):
         autoflow.convert(Reader())(1.0)
+    with pytest.raises(AttributeError, match="'total'"):
+        autoflow.jit(Reader())(jnp.float32(1.0))
