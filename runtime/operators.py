@@ -35,7 +35,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from runtime.control import _predicate, branch_guard, caller_location, ifelse
+from runtime.control import Undefined, _predicate, branch_guard, caller_location, ifelse
 from runtime.tracing import is_traced
 from runtime.variable import Variable
 
@@ -71,6 +71,21 @@ def _as_operand(fname: str, x: Any) -> Any:
 # ---------------------------------------------------------------------------
 
 
+def _unbound_on_a_traced_side(fname: str, rest: Undefined) -> Any:
+    """``left and/or rest`` where ``rest`` is an unbound name and ``left`` is traced: an error.
+
+    Python reads ``rest`` on the paths where ``left`` does not decide, and which
+    those are is traced: as any use of a name bound on some paths only, this
+    raises :class:`UndefinedValueError`, saying so (not a ``TypeError`` about
+    the operand's type).
+    """
+    reason = rest.reason or (
+        f"{rest.name!r} is unbound, and '{fname}' with a traced condition reads it "
+        "on some of its paths"
+    )
+    return Undefined(rest.name, reason)._fail()
+
+
 def and_(left: Any, *rights: Callable[[], Any]) -> Any:
     """``left and right_1() and right_2() ...`` that also works on traced values.
 
@@ -104,6 +119,8 @@ def and_(left: Any, *rights: Callable[[], Any]) -> Any:
     if _traced(left):
         pred = _predicate("and", left, "the left operand of 'and'")
         rest = and_(rights[0](), *rights[1:])
+        if isinstance(rest, Undefined):
+            return _unbound_on_a_traced_side("and", rest)
         return jnp.where(pred, _as_operand("and", rest), _as_operand("and", left))
     if not left:
         return left
@@ -142,6 +159,8 @@ def or_(left: Any, *rights: Callable[[], Any]) -> Any:
     if _traced(left):
         pred = _predicate("or", left, "the left operand of 'or'")
         rest = or_(rights[0](), *rights[1:])
+        if isinstance(rest, Undefined):
+            return _unbound_on_a_traced_side("or", rest)
         return jnp.where(pred, _as_operand("or", left), _as_operand("or", rest))
     if left:
         return left
@@ -179,11 +198,20 @@ def ifexp(cond: Any, if_true: Callable[[], Any], if_false: Callable[[], Any]) ->
       * both sides are traced and the one chosen at run time is computed
         (``lax.cond``, through :func:`runtime.ifelse`); they must give the
         same structure and shapes (dtypes are promoted), else
-        :class:`~runtime.BranchMismatchError`.
+        :class:`~runtime.BranchMismatchError`;
+      * a side that reads an unbound name raises
+        :class:`~runtime.UndefinedValueError` (Python reads it on some paths).
     """
     if _traced(cond):
-        return ifelse(cond, (if_true, if_false))
+        return ifelse(cond, (lambda: _read(if_true()), lambda: _read(if_false())))
     return if_true() if cond else if_false()
+
+
+def _read(value: Any) -> Any:
+    """``value``, read by an expression whose traced condition may choose it."""
+    if isinstance(value, Undefined):
+        return _unbound_on_a_traced_side("if-else", value)
+    return value
 
 
 # ---------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -109,3 +111,17 @@ def test_for_each_until_modes() -> None:
     assert rt.for_each_until(body, jnp.zeros((0,)), (False, 0.0)) == (False, 0.0)
     out = jax.jit(lambda n: rt.for_each_until(lambda i, b, s: (i >= 3, s + i), rt.range(n), (False, 0)))(10)
     assert int(out[1]) == 6
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        lambda c, u: rt.or_(c, lambda: u),
+        lambda c, u: rt.and_(c, lambda: u),
+        lambda c, u: rt.ifexp(c, lambda: 1.0, lambda: u),
+    ],
+)
+def test_an_unbound_operand_on_a_traced_side_is_an_undefined_name_error(form: Any) -> None:
+    unbound = rt.Undefined("t")
+    with pytest.raises(rt.UndefinedValueError, match="'t'"):
+        jax.jit(lambda c: form(c, unbound))(jnp.asarray(0.0))
