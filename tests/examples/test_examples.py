@@ -211,3 +211,14 @@ def test_loop_simple_sums_sequence(size: int) -> None:
     np.testing.assert_allclose(np.asarray(model.res.value), [seq.sum()], rtol=1e-5)
     run()
     np.testing.assert_allclose(np.asarray(model.res.value), [2 * seq.sum()], rtol=1e-5)
+
+
+def test_runtime_checks_example_raises_where_eager_python_does(tmp_path: Path) -> None:
+    result = _run("runtime_checks.py", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    expected = 1.0 * (1 - 0.1 * 0.5) ** 20  # explicit Euler by hand
+    assert f"c = {expected:.4f}" in lines[0]
+    assert lines[1].startswith("dt=3.0: NegativeConcentration: the time step is too large")
+    assert lines[2].startswith("dt=-0.1: AssertionError: the time step must be positive (assert at")
+    assert "runtime_checks=False: no check" in lines[3]
