@@ -624,13 +624,9 @@ def _lax_ifelse(
         raw.append(out)
         raised.append(did_raise)
 
-    # Per branch that always raises (rt.raise_): fill values for the names it
-    # leaves unbound. It never completes at run time, so any value will do.
-    fills: dict[int, dict[int, Any]] = {}
-    for k, by_position in _raising_fills(raw, raised).items():
-        fills.setdefault(k, {}).update(by_position)
-    for k, by_position in _pending_fills(raw).items():
-        fills.setdefault(k, {}).update(by_position)
+    # Values for the names a branch leaves unbound where they are never read
+    # (a branch that always raises, a pending return slot).
+    fills = _zero_fills(raw, raised)
     outs = [_mask_unbound(out, fills.get(k, {})) for k, out in enumerate(raw)]
     # A name bound in some branches only has no value after a traced if;
     # it is an error only if it is used (Python raises there too).
@@ -683,47 +679,43 @@ def _leaf_aval(x: Any) -> jax.ShapeDtypeStruct:
     return _aval(x)
 
 
-def _raising_fills(outs: list[Any], raised: list[bool]) -> dict[int, dict[int, Any]]:
-    """Values for the names a raising branch leaves unbound, shaped like another branch's.
+def _zero_fills(outs: list[Any], raised: list[bool]) -> dict[int, dict[int, Any]]:
+    """Zeros, shaped like another branch's value, for carried names a branch may leave unbound.
 
-    ``if x < 0: raise ... else: y = ...`` binds ``y`` on every path that
-    completes; the raising branch gets zeros of ``y``'s shape, never used.
-    """
-    if not any(raised) or not all(isinstance(o, tuple) for o in outs) or len({len(o) for o in outs}) != 1:
-        return {}
-    fills: dict[int, dict[int, Any]] = {}
-    for pos, values in enumerate(zip(*outs)):
-        bound = next(
-            (v for k, v in enumerate(values) if not raised[k] and not isinstance(v, Undefined)), None
-        )
-        if bound is None:
-            continue
-        for k, v in enumerate(values):
-            if raised[k] and type(v) is Undefined:
-                fills.setdefault(k, {})[pos] = jax.tree_util.tree_map(_zeros_like_leaf, bound)
-    return fills
+    Two cases, both never read at run time:
 
+    * a pending return slot (``_retval_N`` of a ``return`` inside a loop), read
+      only under its ``_return_N`` flag, which is set exactly where the slot is:
+      zeros like the value a branch gives it;
+    * a branch that always raises (``rt.raise_``): ``if x < 0: raise ... else:
+      y = ...`` binds ``y`` on every path that completes: zeros like the value
+      of a branch that completes.
 
-def _pending_fills(outs: list[Any]) -> dict[int, dict[int, Any]]:
-    """Zeros for a pending slot (a ``return`` value inside a loop) that some branches set.
-
-    The slot is read only under its ``_return_N`` flag, which is set exactly where
-    the slot is, so the branches that leave it unset may give zeros of its type.
+    Returns ``{branch: {position: value}}``.
     """
     if not all(isinstance(o, tuple) for o in outs) or len({len(o) for o in outs}) != 1:
         return {}
     fills: dict[int, dict[int, Any]] = {}
     for pos, values in enumerate(zip(*outs)):
-        unset = [
-            k for k, v in enumerate(values) if type(v) is Undefined and isinstance(v.reason, Pending)
-        ]
-        if not unset:
+        if not any(type(v) is Undefined for v in values):
             continue
-        bound = next((v for v in values if not isinstance(v, Undefined)), None)
-        if bound is None or find_undefined(bound) is not None:
-            continue
-        for k in unset:
-            fills.setdefault(k, {})[pos] = jax.tree_util.tree_map(_zeros_like_leaf, bound)
+        any_bound = next((v for v in values if not isinstance(v, Undefined)), None)
+        if any_bound is not None and find_undefined(any_bound) is not None:
+            any_bound = None
+        completing = next(
+            (v for k, v in enumerate(values) if not raised[k] and not isinstance(v, Undefined)), None
+        )
+        for k, v in enumerate(values):
+            if type(v) is not Undefined:
+                continue
+            if isinstance(v.reason, Pending) and any_bound is not None:
+                like = any_bound
+            elif raised[k]:
+                like = completing
+            else:
+                continue
+            if like is not None:
+                fills.setdefault(k, {})[pos] = jax.tree_util.tree_map(_zeros_like_leaf, like)
     return fills
 
 

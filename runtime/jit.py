@@ -36,6 +36,7 @@ from runtime.state import (
     record_write,
     run_with_values,
 )
+from runtime.tracing import of_trace
 from runtime.variable import Variable
 
 __all__ = ["jit", "JitFunction", "JitModule"]
@@ -150,24 +151,6 @@ def _unwrap_outputs(out: Any) -> Any:
     )
 
 
-def _made_inside(var: Variable, current: Any) -> bool:
-    """Was ``var`` created during the trace ``current`` (or a finished inner one)?
-
-    Such a Variable is a temporary of the function, not state to pass in. After
-    the call its value is back to its initial one, a tracer of that trace.
-    """
-    value = var._value
-    if not isinstance(value, _Tracer):
-        return False
-    trace = getattr(value, "_trace", None)
-    if trace is None:
-        return False
-    if trace is current:
-        return True
-    is_valid = getattr(trace, "is_valid", None)
-    return is_valid is not None and not is_valid()
-
-
 def _name(fn: Any) -> str:
     return getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
 
@@ -229,7 +212,7 @@ class JitFunction:
             unknown = [
                 var
                 for var in trace.touched()
-                if id(var) not in known and not _made_inside(var, current)
+                if id(var) not in known and not of_trace(var._value, current)
             ]
             if unknown:
                 _undo(stores)  # the retrace must load the values from before this trace
@@ -459,7 +442,7 @@ def _check_attribute_stores(fn: Any, stores: list[AttributeStore], current: Any)
     leaked = [
         store
         for store in stores
-        if store.still_there() and _is_of_trace(store.value, current)
+        if store.still_there() and of_trace(store.value, current)
     ]
     if not leaked:
         return
@@ -483,17 +466,6 @@ def _check_attribute_stores(fn: Any, stores: list[AttributeStore], current: Any)
         f"__init__) so compiled calls carry it, or write it only on paths whose conditions "
         f"are Python values. See docs/errors.md#attribute-state"
     )
-
-
-def _is_of_trace(value: Any, current: Any) -> bool:
-    """A tracer of the trace ``current`` (or of one that has finished)?"""
-    if not isinstance(value, _Tracer):
-        return False
-    trace = getattr(value, "_trace", None)
-    if trace is None or trace is current:
-        return True
-    is_valid = getattr(trace, "is_valid", None)
-    return is_valid is not None and not is_valid()
 
 
 def _escaping_state_error(fn: Any, variables: list[Variable]) -> RuntimeError:

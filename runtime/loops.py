@@ -41,7 +41,7 @@ from runtime.iterables import enumerate as _enumerate
 from runtime.iterables import range as _range
 from runtime.iterables import zip as _zip
 from runtime.state import Captured, capture, carry_candidates, run_with_values
-from runtime.tracing import inside_transformation, is_traced
+from runtime.tracing import inside_transformation, is_traced, of_trace
 from runtime.variable import Variable, unwrap
 
 __all__ = ["UnrolledLoopWarning", "for_each", "for_loop", "while_loop"]
@@ -333,14 +333,7 @@ def _uncarried_writes(cap: Captured) -> list[Variable]:
     it is a temporary of one iteration, not state to carry.
     """
     known = {id(var) for var in cap.inputs}
-    return [var for var in cap.written if id(var) not in known and not _made_inside(var)]
-
-
-def _made_inside(var: Variable) -> bool:
-    value = var._value
-    trace = getattr(value, "_trace", None) if isinstance(value, jax.core.Tracer) else None
-    is_valid = getattr(trace, "is_valid", None)
-    return is_valid is not None and not is_valid()
+    return [var for var in cap.written if id(var) not in known and not of_trace(var._value)]
 
 
 def _carried(cap: Captured) -> tuple[list[Variable], Callable[..., tuple[list[Any], list[Any]]]]:

@@ -71,19 +71,22 @@ def _as_operand(fname: str, x: Any) -> Any:
 # ---------------------------------------------------------------------------
 
 
-def _unbound_on_a_traced_side(fname: str, rest: Undefined) -> Any:
-    """``left and/or rest`` where ``rest`` is an unbound name and ``left`` is traced: an error.
+def _read(fname: str, value: Any) -> Any:
+    """``value``, an operand that ``fname`` (``and``, ``or``, ``if-else``) with a traced
+    condition reads on some of its paths.
 
-    Python reads ``rest`` on the paths where ``left`` does not decide, and which
-    those are is traced: as any use of a name bound on some paths only, this
-    raises :class:`UndefinedValueError`, saying so (not a ``TypeError`` about
-    the operand's type).
+    If it is an unbound name, Python reads it on paths that are traced: as any
+    use of a name bound on some paths only, this raises
+    :class:`UndefinedValueError`, saying so (not a ``TypeError`` about the
+    operand's type, nor a branch mismatch).
     """
-    reason = rest.reason or (
-        f"{rest.name!r} is unbound, and '{fname}' with a traced condition reads it "
+    if not isinstance(value, Undefined):
+        return value
+    reason = value.reason or (
+        f"{value.name!r} is unbound, and '{fname}' with a traced condition reads it "
         "on some of its paths"
     )
-    return Undefined(rest.name, reason)._fail()
+    return Undefined(value.name, reason)._fail()
 
 
 def and_(left: Any, *rights: Callable[[], Any]) -> Any:
@@ -118,9 +121,7 @@ def and_(left: Any, *rights: Callable[[], Any]) -> Any:
         return left
     if _traced(left):
         pred = _predicate("and", left, "the left operand of 'and'")
-        rest = and_(rights[0](), *rights[1:])
-        if isinstance(rest, Undefined):
-            return _unbound_on_a_traced_side("and", rest)
+        rest = _read("and", and_(rights[0](), *rights[1:]))
         return jnp.where(pred, _as_operand("and", rest), _as_operand("and", left))
     if not left:
         return left
@@ -158,9 +159,7 @@ def or_(left: Any, *rights: Callable[[], Any]) -> Any:
         return left
     if _traced(left):
         pred = _predicate("or", left, "the left operand of 'or'")
-        rest = or_(rights[0](), *rights[1:])
-        if isinstance(rest, Undefined):
-            return _unbound_on_a_traced_side("or", rest)
+        rest = _read("or", or_(rights[0](), *rights[1:]))
         return jnp.where(pred, _as_operand("or", left), _as_operand("or", rest))
     if left:
         return left
@@ -203,15 +202,8 @@ def ifexp(cond: Any, if_true: Callable[[], Any], if_false: Callable[[], Any]) ->
         :class:`~runtime.UndefinedValueError` (Python reads it on some paths).
     """
     if _traced(cond):
-        return ifelse(cond, (lambda: _read(if_true()), lambda: _read(if_false())))
+        return ifelse(cond, (lambda: _read("if-else", if_true()), lambda: _read("if-else", if_false())))
     return if_true() if cond else if_false()
-
-
-def _read(value: Any) -> Any:
-    """``value``, read by an expression whose traced condition may choose it."""
-    if isinstance(value, Undefined):
-        return _unbound_on_a_traced_side("if-else", value)
-    return value
 
 
 # ---------------------------------------------------------------------------

@@ -36,7 +36,7 @@ def _strong(x: jax.Array) -> jax.Array:
     that comes back out of a compiled call, and would make the second call
     retrace.
     """
-    return x.astype(x.dtype) if getattr(x, "weak_type", False) else x
+    return x.astype(x.dtype) if _is_weak(x) else x
 
 
 class Variable:
