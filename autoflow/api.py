@@ -56,7 +56,6 @@ import libcst as cst
 import runtime as rt
 from autoflow.errors import ConversionError
 from autoflow.passes import ReportEntry
-from autoflow.passes.expressions import RUNTIME_CHECKS
 from autoflow.source_map import SourceMap, add_user_note, register_source
 from autoflow.transpile import transpile_function
 from runtime.control import find_undefined, register_location_resolver
@@ -344,11 +343,7 @@ def _conversion(fn: types.FunctionType, checks: bool = True) -> _Conversion:
     key = _options(checks, avoid)
     if per_code is not None and key in per_code:
         return per_code[key]
-    token = RUNTIME_CHECKS.set(checks)
-    try:
-        conversion = _build(fn, avoid)
-    finally:
-        RUNTIME_CHECKS.reset(token)
+    conversion = _build(fn, avoid, checks)
     _CODE_CACHE.setdefault(code, {})[key] = conversion
     return conversion
 
@@ -369,7 +364,9 @@ def _source_of(fn: types.FunctionType) -> tuple[str, str, int]:
     return textwrap.dedent("".join(lines)), filename, max(first_line, 1)
 
 
-def _build(fn: types.FunctionType, avoid: frozenset[str] = frozenset()) -> _Conversion:
+def _build(
+    fn: types.FunctionType, avoid: frozenset[str] = frozenset(), checks: bool = True
+) -> _Conversion:
     if fn.__name__ == "<lambda>":
         return _build_lambda(fn)
     source, filename, first_line = _source_of(fn)
@@ -387,7 +384,7 @@ def _build(fn: types.FunctionType, avoid: frozenset[str] = frozenset()) -> _Conv
     shadowed = frozenset(
         n for n in ("range", "enumerate", "zip") if n in fn.__globals__
     )
-    result = transpile_function(source, filename, first_line, shadowed, avoid)
+    result = transpile_function(source, filename, first_line, shadowed, avoid, checks)
     display = result.module
     class_name = _class_name(fn)
     _counter[0] += 1

@@ -173,6 +173,7 @@ def _context(
     line_offset: int,
     shadowed: frozenset[str],
     identifiers: set[str],
+    runtime_checks: bool = True,
 ) -> ConversionContext:
     table, inner = _scan(module, line_offset)
     names = NameGenerator(identifiers)
@@ -183,6 +184,7 @@ def _context(
         positions=table,
         line_offset=line_offset,
         shadowed=shadowed | _rebound_iterables(source),
+        runtime_checks=runtime_checks,
         inner=inner,
         original=module,
     )
@@ -687,6 +689,7 @@ def transpile_function(
     first_line: int = 1,
     shadowed: frozenset[str] = frozenset(),
     avoid: frozenset[str] = frozenset(),
+    runtime_checks: bool = True,
 ) -> FunctionResult:
     """Convert the one function whose (dedented) source is ``source``.
 
@@ -697,6 +700,7 @@ def transpile_function(
     function's globals or closure bind to something other than the runtime):
     then ``rt_`` (or ``rt__``, ...), which the caller must bind to the runtime.
     A name the function only reads is taken to be the runtime.
+    ``runtime_checks=False``: no run-time checks of traced ``assert``/``raise``.
     """
     module = _parse(source, filename, first_line - 1)
     defs = [s for s in module.body if isinstance(s, cst.FunctionDef)]
@@ -709,7 +713,7 @@ def transpile_function(
             hint="pass a function defined with `def`",
         )
     identifiers = _identifiers(source)
-    ctx = _context(module, source, filename, first_line - 1, shadowed, identifiers)
+    ctx = _context(module, source, filename, first_line - 1, shadowed, identifiers, runtime_checks)
     alias = _Alias.choose(module, source, identifiers, reads_are_runtime=True, avoid=avoid)
     converted = _convert(module, ctx, source, alias, identifiers)
     fn = next(s for s in converted.body if isinstance(s, cst.FunctionDef))

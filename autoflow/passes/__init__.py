@@ -92,6 +92,8 @@ class ConversionContext:
     positions: dict[cst.CSTNode, tuple[int, int]]  # node -> (line, column), 1-based, user file
     line_offset: int = 0  # added to parsed lines to get lines of the user's file
     shadowed: frozenset[str] = frozenset()  # builtins the code rebinds (range, zip, ...)
+    #: compile run-time checks of traced ``assert`` / ``raise`` (``runtime_checks``)
+    runtime_checks: bool = True
     report: list[ReportEntry] = field(default_factory=list)
     converted_count: int = 0
     #: id of each node of the parsed code -> CONTAINS bits of what its children hold.

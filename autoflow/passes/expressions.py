@@ -37,14 +37,13 @@ block, ``self.n = self_n`` after it) become
 block works as in Python, and ``rt.jit`` can tell when a plain attribute would
 keep a traced value.
 
-``RUNTIME_CHECKS`` (a context variable, set by ``autoflow.convert(...,
+``ctx.runtime_checks`` (False from ``autoflow.convert(...,
 runtime_checks=False)``) turns the run-time checks of ``assert`` and ``raise``
 on traced values off: no host callback is compiled for them.
 """
 
 from __future__ import annotations
 
-import contextvars
 import os
 import re
 
@@ -54,12 +53,7 @@ from autoflow.analysis import attribute_path
 from autoflow.naming import attribute_temp
 from autoflow.passes import CONTAINS_EXPRESSION, Pass
 
-__all__ = ["RUNTIME_CHECKS", "ExpressionsPass"]
-
-#: Compile run-time checks (traced ``assert``, ``raise`` in a traced branch)?
-RUNTIME_CHECKS: contextvars.ContextVar[bool] = contextvars.ContextVar(
-    "autoflow_runtime_checks", default=True
-)
+__all__ = ["ExpressionsPass"]
 
 _STATIC_CALLS = frozenset({"isinstance", "issubclass", "hasattr", "callable"})
 _BUILTINS = ("min", "max", "print")
@@ -168,7 +162,7 @@ class ExpressionsPass(Pass):
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self._rebound = rebound_builtins("\n".join(self.ctx.source_lines)) | self.ctx.shadowed
-        self._checked = getattr(self.ctx, "runtime_checks", RUNTIME_CHECKS.get())
+        self._checked = self.ctx.runtime_checks
         self._chains: dict[int, str] = {}  # id of an rt.and_/rt.or_ call made here -> which
         # Per function entered: (its name, number of `try` statements open in it).
         self._functions: list[list[object]] = []
