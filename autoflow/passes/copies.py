@@ -39,21 +39,8 @@ class GuardCopiesPass(Pass):
 
     def __init__(self, ctx: ConversionContext) -> None:
         super().__init__(ctx)
-        # Per function entered: its definitely-bound map (computed on first need), or None.
-        self._bound: list[dict[int, frozenset[str]] | None] = []
-        self._functions: list[cst.FunctionDef] = []
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool | None:
-        self._bound.append(None)
-        self._functions.append(node)
-        return super().visit_FunctionDef(node)
-
-    def leave_FunctionDef(
-        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
-    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel:
-        self._bound.pop()
-        self._functions.pop()
-        return super().leave_FunctionDef(original_node, updated_node)
+        # id of a function's analysis -> its definitely-bound map (computed on first need)
+        self._bound: dict[int, dict[int, frozenset[str]]] = {}
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
         return False  # nothing below a statement line is a statement
@@ -61,7 +48,7 @@ class GuardCopiesPass(Pass):
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
     ) -> cst.SimpleStatementLine:
-        if not self._functions:
+        if not self.in_function:
             return updated_node
         body = list(updated_node.body)
         changed = False
@@ -83,8 +70,10 @@ class GuardCopiesPass(Pass):
         scope = self.scope
         if scope is None or name not in scope.bound:
             return False  # a global, builtin or closure name: Python reports those itself
-        bound = self._bound[-1]
+        bound = self._bound.get(id(scope))
         if bound is None:
-            bound = self._bound[-1] = definitely_bound(self._functions[-1], self.ctx.names.is_generated)
+            function = scope.keep[0]  # the analysed function node
+            assert isinstance(function, cst.FunctionDef)
+            bound = self._bound[id(scope)] = definitely_bound(function, self.ctx.names.is_generated)
         before = bound.get(id(statement))
         return before is not None and name not in before
