@@ -42,6 +42,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
+from cells import fmt, ratio
 
 import autoflow
 
@@ -59,19 +60,6 @@ def load_example() -> Any:
 
 
 hh = load_example()
-
-
-def ratio(ours: float, base: float) -> str:
-    r = ours / base
-    return f"{r:.2f}" if r >= 0.1 else f"{r:.2g}"
-
-
-def fmt(seconds: float) -> str:
-    if seconds >= 1:
-        return f"{seconds:.2f} s"
-    if seconds >= 1e-3:
-        return f"{seconds * 1e3:.1f} ms"
-    return f"{seconds * 1e6:.1f} us"
 
 
 def row(bench: str, what: str, ours: str, base: str, ratio: str, target: str) -> None:
