@@ -21,6 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from runtime.branch_select import selectable
 from runtime.errors import AttributeStateError, BranchMismatchError
 from runtime.state import (
     AttributeStore,
@@ -532,7 +533,12 @@ def ifelse(conditions: Any, branches: Sequence[Any], operands: Any = ()) -> Any:
         are promoted as JAX promotes them (``2.0`` in one branch and a float32
         array in the other give float32), else :class:`BranchMismatchError`;
       * Variables written by any branch are threaded through the ``lax``
-        primitive and written back afterwards.
+        primitive and written back afterwards;
+      * branches that are small, cheap and effect-free (no prints, callbacks
+        or run-time checks; only ops whose derivatives stay finite, so the
+        untaken branch cannot put a NaN in a gradient) are all computed and
+        their results picked with ``lax.select_n`` instead of a ``lax.cond``,
+        which costs more to compile; see :mod:`runtime.branch_select`.
 
     Concrete predicates (Python bools, arrays outside a trace) are read left to
     right: a concrete ``True`` before any traced predicate decides, and only
@@ -660,15 +666,50 @@ def _lax_ifelse(
 
     lax_branches = [as_lax(k) for k in range(len(fns))]
     if len(lax_branches) == 2:
-        dyn, new_values = lax.cond(preds[0], lax_branches[0], lax_branches[1])
+        which, cases = preds[0], lax_branches[::-1]  # select_n(pred, false case, true case)
     else:
-        index = jnp.asarray(len(preds), dtype=jnp.int32)
+        which = jnp.asarray(len(preds), dtype=jnp.int32)
         for j in reversed(range(len(preds))):
-            index = lax.select(preds[j], jnp.asarray(j, dtype=jnp.int32), index)
-        dyn, new_values = lax.switch(index, lax_branches)
+            which = lax.select(preds[j], jnp.asarray(j, dtype=jnp.int32), which)
+        cases = lax_branches
+    # Small, cheap, effect-free branches are all computed and selected: a cond
+    # costs far more to compile (see runtime/branch_select.py for when it is safe).
+    selected = (
+        _select_all(which, cases) if selectable([cap.jaxpr for cap in captures]) else None
+    )
+    if selected is not None:
+        dyn, new_values = selected
+    elif len(lax_branches) == 2:
+        dyn, new_values = lax.cond(which, lax_branches[0], lax_branches[1])
+    else:
+        dyn, new_values = lax.switch(which, lax_branches)
     for var, value in zip(variables, new_values):
         var.value = value
     return first.rebuild(dyn)
+
+
+def _select_all(which: Any, cases: Sequence[Callable[[], Any]]) -> Any:
+    """Every case computed in the current trace, leaf by leaf ``lax.select_n(which, ...)``.
+
+    None when the cases do not agree leaf for leaf in structure, shape and
+    dtype: then ``lax.cond`` gets them, and reports the mismatch its own way
+    (the ops bound here are dead code, dropped by the compiler).
+    """
+    flats = [jax.tree_util.tree_flatten(case()) for case in cases]
+    treedef = flats[0][1]
+    if any(t != treedef for _, t in flats[1:]):
+        return None
+    leaves = []
+    for column in zip(*(flat for flat, _ in flats)):
+        first = column[0]
+        if all(x is first for x in column[1:]):
+            leaves.append(first)  # the same value on every path (a Variable no case writes)
+            continue
+        arrays = [jnp.asarray(x) for x in column]
+        if len({(a.shape, a.dtype) for a in arrays}) != 1:
+            return None
+        leaves.append(lax.select_n(which, *arrays))
+    return jax.tree_util.tree_unflatten(treedef, leaves)
 
 
 def _leaf_aval(x: Any) -> jax.ShapeDtypeStruct:
