@@ -32,15 +32,16 @@ import numpy as np
 __all__ = ["MAX_SELECT_ELEMENTS", "selectable"]
 
 #: Bound on the work of the branches one select evaluates every time: the sum,
-#: over every equation of every branch, of its largest operand or result (in
-#: elements). A select computes all branches at every evaluation, where a cond
-#: computes one; it wins only while that extra work is cheap next to what a
-#: cond costs. Measured on XLA CPU (one core, a 10,000-step lax.scan): a cond
-#: adds ~30-40 ms of compile time and ~1 us per step; a fused elementwise
-#: select of 2**16 float32 elements costs ~10-20 us per step. Above this bound
-#: a branch that is rarely taken loses more run time per call than the cond's
-#: compile time, and skipping it matters; below it the select is never far
-#: behind. The HH example's spike branch is ~4,000.
+#: over every equation of every branch, of its largest operand or result, in
+#: elements. A select computes all branches at every evaluation where a cond
+#: computes one, so it wins only while that extra work costs less than the
+#: cond's compile time (tens of ms on XLA CPU). Measured on XLA CPU, a
+#: 10,000-step lax.scan whose step holds a never-taken ``where``-and-add
+#: branch (~4 equations of N elements each): N = 4,000 costs +1 ms of run time
+#: as a select, N = 16,000 (work 2**16) +6 ms, N = 65,536 +100 ms, against
+#: 10-30 ms saved in compilation. So at this bound the select's extra run time
+#: catches up with the compile time it saves only after some 30,000 steps per
+#: compilation; beyond it, skipping the branch matters and the cond stays. The HH example's spike branch is ~4,000 elements.
 MAX_SELECT_ELEMENTS = 1 << 16
 
 # Cheap primitives whose derivatives are finite wherever their inputs are finite

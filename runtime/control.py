@@ -674,9 +674,7 @@ def _lax_ifelse(
         cases = lax_branches
     # Small, cheap, effect-free branches are all computed and selected: a cond
     # costs far more to compile (see runtime/branch_select.py for when it is safe).
-    selected = (
-        _select_all(which, cases) if selectable([cap.jaxpr for cap in captures]) else None
-    )
+    selected = _select_all(which, cases) if selectable([cap.jaxpr for cap in captures]) else None
     if selected is not None:
         dyn, new_values = selected
     elif len(lax_branches) == 2:
@@ -696,7 +694,7 @@ def _select_all(which: Any, cases: Sequence[Callable[[], Any]]) -> Any:
     (the ops bound here are dead code, dropped by the compiler).
     """
     flats = [jax.tree_util.tree_flatten(case()) for case in cases]
-    treedef = flats[0][1]
+    treedef: Any = flats[0][1]
     if any(t != treedef for _, t in flats[1:]):
         return None
     leaves = []
