@@ -41,7 +41,9 @@ __all__ = ["MAX_SELECT_ELEMENTS", "selectable"]
 #: as a select, N = 16,000 (work 2**16) +6 ms, N = 65,536 +100 ms, against
 #: 10-30 ms saved in compilation. So at this bound the select's extra run time
 #: catches up with the compile time it saves only after some 30,000 steps per
-#: compilation; beyond it, skipping the branch matters and the cond stays. The HH example's spike branch is ~4,000 elements.
+#: compilation; beyond it, skipping the branch matters and the cond stays.
+#: (A cond in a loop also costs at every step: in the HH benchmark, 10,000
+#: steps took ~100 ms with the spike branch as a cond, ~55 ms as a select.) The HH example's spike branch is ~4,000 elements.
 MAX_SELECT_ELEMENTS = 1 << 16
 
 # Cheap primitives whose derivatives are finite wherever their inputs are finite
