@@ -40,6 +40,7 @@ from runtime.errors import LoopCarryError
 from runtime.iterables import enumerate as _enumerate
 from runtime.iterables import range as _range
 from runtime.iterables import zip as _zip
+from runtime.records import Records, find_records
 from runtime.state import Captured, capture, carry_candidates, run_with_values
 from runtime.tracing import inside_transformation, is_traced, of_trace
 from runtime.variable import Variable, unwrap
@@ -153,6 +154,8 @@ class _Loop(NamedTuple):
     variables: list[Variable]  # Variables the body writes: carried too
     var_avals: list[jax.ShapeDtypeStruct]
     run: Callable[[Any, list[Any], list[Any]], tuple[list[Any], list[Any]]]
+    cap: Captured  # one iteration, traced: (item, carried leaves, input values) -> outputs
+    avals: list[jax.ShapeDtypeStruct]  # of the carried leaves
 
     def init_values(self) -> list[Any]:
         return [_cast(v.value, a) for v, a in zip(self.variables, self.var_avals)]
@@ -366,7 +369,7 @@ def _finish(split: _Split, cap: Captured, avals: list[Any]) -> _Loop:
             [_cast(v, a) for v, a in zip(new_values, var_avals)],
         )
 
-    return _Loop(split, list(split.dynamic), variables, var_avals, run)
+    return _Loop(split, list(split.dynamic), variables, var_avals, run, cap, avals)
 
 
 # ---------------------------------------------------------------------------
@@ -631,6 +634,8 @@ class ScanPlan(NamedTuple):
     length: int
     item: Callable[[Any], Any]
     traced: bool  # do the items come from traced arrays (not from a counter)?
+    # One per leaf of ``xs``: the values a counter leaf takes, None for data.
+    counters: tuple[np.ndarray | None, ...]
 
 
 def _identity(x: Any) -> Any:
@@ -652,22 +657,33 @@ def _counter(start: int, step: int, length: int) -> Any:
     return index
 
 
+def _counter_values(start: int, step: int, length: int) -> np.ndarray:
+    return (np.arange(length, dtype=np.int64) * step + start).astype(np.int32)
+
+
 def scan_plan(iterable: Any) -> ScanPlan | None:
     """A scan plan for arrays, int ranges, and enumerate/zip of them; None otherwise."""
     if isinstance(iterable, Variable):
         iterable = iterable.value
     if isinstance(iterable, (jax.Array, np.ndarray)) and iterable.ndim >= 1:
-        return ScanPlan(iterable, iterable.shape[0], _identity, is_traced(iterable))
-    if isinstance(iterable, _range) and not iterable.is_traced():
-        r = iterable.as_builtin()
-        return ScanPlan(_counter(r.start, r.step, len(r)), len(r), _identity, False)
+        return ScanPlan(iterable, iterable.shape[0], _identity, is_traced(iterable), (None,))
+    if isinstance(iterable, (_range, builtins.range)) and not (
+        isinstance(iterable, _range) and iterable.is_traced()
+    ):
+        r = iterable.as_builtin() if isinstance(iterable, _range) else iterable
+        counter = _counter_values(r.start, r.step, len(r))
+        return ScanPlan(_counter(r.start, r.step, len(r)), len(r), _identity, False, (counter,))
     if isinstance(iterable, _enumerate):
         inner = scan_plan(iterable.iterable)
         if inner is None:
             return None
         index = _counter(iterable.start, 1, inner.length)
         return ScanPlan(
-            (index, inner.xs), inner.length, lambda x: (x[0], inner.item(x[1])), inner.traced
+            (index, inner.xs),
+            inner.length,
+            lambda x: (x[0], inner.item(x[1])),
+            inner.traced,
+            (_counter_values(iterable.start, 1, inner.length), *inner.counters),
         )
     if isinstance(iterable, _zip):
         plans = [scan_plan(it) for it in iterable.iterables]
@@ -681,9 +697,16 @@ def scan_plan(iterable: Any) -> ScanPlan | None:
             p.xs if p.length == n else jax.tree_util.tree_map(lambda a: a[:n], p.xs)  # type: ignore[union-attr]
             for p in plans
         )
+        counters = tuple(
+            None if c is None else c[:n]
+            for p in plans
+            for c in p.counters  # type: ignore[union-attr]
+        )
         items = [p.item for p in plans]  # type: ignore[union-attr]
         traced = any(p.traced for p in plans)  # type: ignore[union-attr]
-        return ScanPlan(xs, n, lambda x: tuple(f(xi) for f, xi in builtins.zip(items, x)), traced)
+        return ScanPlan(
+            xs, n, lambda x: tuple(f(xi) for f, xi in builtins.zip(items, x)), traced, counters
+        )
     return None
 
 
@@ -793,6 +816,9 @@ def _lax_for_each(
         return normalize_state("for_each", body_fun, body_fun(plan.item(x), *ops), ops)
 
     loop = _prepare("for_each", body_fun, state, step, x_avals, _param_names(body_fun)[1:])
+    records = _find_records(loop, plan)
+    if records is not None:
+        return _scan_with_records(loop, plan, records)
 
     def body(
         carry: tuple[list[Any], list[Any]], x: Any
@@ -800,6 +826,69 @@ def _lax_for_each(
         return loop.run(x, *carry), None
 
     (dyn, values), _ = lax.scan(body, (loop.init, loop.init_values()), plan.xs, length=plan.length)
+    loop.write_back(values)
+    return loop.split.rebuild(dyn)
+
+
+def _var_positions(loop: _Loop) -> list[tuple[int, int]]:
+    """For each carried Variable: its position among the capture's inputs and its writes."""
+    cap = loop.cap
+    read = {id(var): i for i, var in enumerate(cap.inputs)}
+    wrote = {id(var): j for j, var in enumerate(cap.written)}
+    return [(read[id(var)], wrote[id(var)]) for var in loop.variables]
+
+
+def _find_records(loop: _Loop, plan: ScanPlan) -> Records | None:
+    """The body's record buffers (``buf = buf.at[i].set(row)`` per step; see runtime.records)."""
+    if not any(c is not None for c in plan.counters):
+        return None
+    n_x, n_dyn = len(plan.counters), len(loop.init)
+    slots = [(n_x + k, k) for k in range(n_dyn)]
+    slots += [(n_x + n_dyn + i, n_dyn + j) for i, j in _var_positions(loop)]
+    counters = {p: c for p, c in enumerate(plan.counters) if c is not None}
+    return find_records(loop.cap.jaxpr, slots, counters)
+
+
+def _scan_with_records(loop: _Loop, plan: ScanPlan, records: Records) -> tuple[Any, ...]:
+    """``_lax_for_each`` with the record buffers stacked by the scan instead of carried.
+
+    The carry holds None in the buffers' places (an empty pytree for scan).
+    """
+    cap = loop.cap
+    n_dyn = len(loop.init)
+    positions = _var_positions(loop)
+    slot = {i: m for m, (i, _) in enumerate(positions)}
+    out_dyn = {r.outvar for r in records.records if r.outvar < n_dyn}
+    out_var = {r.outvar - n_dyn for r in records.records if r.outvar >= n_dyn}
+    init_dyn = [None if k in out_dyn else v for k, v in enumerate(loop.init)]
+    init_values = loop.init_values()
+    carried_values = [None if j in out_var else v for v, (_, j) in zip(init_values, positions)]
+
+    def body(carry: tuple[list[Any], list[Any]], x: Any) -> Any:
+        dyn, values = carry
+        ins = [
+            *jax.tree_util.tree_leaves(x),
+            *dyn,
+            *[values[slot[i]] if i in slot else var._value for i, var in enumerate(cap.inputs)],
+        ]
+        outs, rows = records.replay(ins)
+        new_dyn = [None if o is None else _cast(o, a) for o, a in zip(outs[:n_dyn], loop.avals)]
+        written = outs[n_dyn:]
+        new_values = [
+            None if written[j] is None else _cast(written[j], a)
+            for (_, j), a in zip(positions, loop.var_avals)
+        ]
+        return (new_dyn, new_values), rows
+
+    (dyn, values), stacked = lax.scan(body, (init_dyn, carried_values), plan.xs, length=plan.length)
+    dyn, values = list(dyn), list(values)
+    for record, rows in zip(records.records, stacked):
+        if record.outvar < n_dyn:
+            k = record.outvar
+            dyn[k] = _cast(Records.place(record, loop.init[k], rows), loop.avals[k])
+        else:
+            m = next(m for m, (_, j) in enumerate(positions) if j == record.outvar - n_dyn)
+            values[m] = _cast(Records.place(record, init_values[m], rows), loop.var_avals[m])
     loop.write_back(values)
     return loop.split.rebuild(dyn)
 
