@@ -124,13 +124,21 @@ def find_records(
         if index is None:
             continue
         rows = index.reshape(length).astype(np.int64)
-        n = buffer.aval.shape[0]
-        if rows.min() < 0 or rows.max() >= n or len(np.unique(rows)) != length:
+        if not _distinct_rows(rows, buffer.aval.shape[0]):
             continue
         records.append(Record(invar_pos, outvar_pos, rows, (*casts_before, *casts_after, k)))
     if not records:
         return None
     return Records(records, _without(closed, records))
+
+
+def _distinct_rows(rows: np.ndarray, n: int) -> bool:
+    """Are ``rows`` distinct rows of an ``n``-row buffer (each written once, none dropped)?"""
+    if rows.min() < 0 or rows.max() >= n:
+        return False
+    if len(rows) < 2 or np.all(np.diff(rows) > 0):
+        return True
+    return int(np.bincount(rows, minlength=n).max()) == 1
 
 
 def _is_row_write(eqn: Any) -> bool:
