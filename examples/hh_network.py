@@ -50,23 +50,44 @@ class HHParams:
     C: float = 1.0
 
 
+def exprel(x):
+    """``(exp(x) - 1) / x``, with its limit 1 where ``x`` is 0 (the quotient is 0/0 there)."""
+    small = jnp.abs(x) < 1e-4
+    return jnp.where(small, 1.0 + 0.5 * x, (jnp.exp(x) - 1.0) / jnp.where(small, 1.0, x))
+
+
 def gate_rates(V):
     """Opening (alpha) and closing (beta) rates of the m, h and n gates at voltage V, in 1/ms."""
-    m_alpha = 0.1 * (V + 40.0) / (1.0 - jnp.exp(-(V + 40.0) / 10.0))
+    m_alpha = 1.0 / exprel(-(V + 40.0) / 10.0)  # 0.1 (V + 40) / (1 - exp(-(V + 40) / 10))
     m_beta = 4.0 * jnp.exp(-(V + 65.0) / 18.0)
     h_alpha = 0.07 * jnp.exp(-(V + 65.0) / 20.0)
     h_beta = 1.0 / (1.0 + jnp.exp(-(V + 35.0) / 10.0))
-    n_alpha = 0.01 * (V + 55.0) / (1.0 - jnp.exp(-(V + 55.0) / 10.0))
+    n_alpha = 0.1 / exprel(-(V + 55.0) / 10.0)  # 0.01 (V + 55) / (1 - exp(-(V + 55) / 10))
     n_beta = 0.125 * jnp.exp(-(V + 65.0) / 80.0)
     return (m_alpha, m_beta), (h_alpha, h_beta), (n_alpha, n_beta)
 
 
-def relax(x, rates, dt):
-    """Exponential Euler step of dx/dt = alpha (1 - x) - beta x, exact for rates held fixed."""
+def exponential_euler(x, dxdt, slope, dt):
+    """One step of ``dx/dt = dxdt``, exact when the derivative is linear in x with this slope.
+
+    ``x + dxdt * (exp(slope dt) - 1) / slope``: the solution of
+    ``dx/dt = dxdt + slope (x' - x)`` after ``dt``. ``slope`` is never 0 here.
+    """
+    return x + dxdt * ((jnp.exp(slope * dt) - 1.0) / slope)
+
+
+def gate_step(x, rates, dt):
+    """A gate after ``dt``: dx/dt = alpha (1 - x) - beta x, with the rates held fixed."""
     alpha, beta = rates
-    total = alpha + beta
-    x_inf = alpha / total
-    return x_inf + (x - x_inf) * jnp.exp(-dt * total)
+    return exponential_euler(x, alpha * (1.0 - x) - beta * x, -(alpha + beta), dt)
+
+
+def membrane_step(V, m, h, n, I_ext, dt, p):
+    """The potential after ``dt``: C dV/dt = sum_i g_i (E_i - V) + I_ext, gates held fixed."""
+    g_na = p.gNa * m**3 * h
+    g_k = p.gK * n**4
+    dVdt = (g_na * (p.ENa - V) + g_k * (p.EK - V) + p.gL * (p.EL - V) + I_ext) / p.C
+    return exponential_euler(V, dVdt, -(g_na + g_k + p.gL) / p.C, dt)
 
 
 class HH(rt.Module):
@@ -99,17 +120,11 @@ class HH(rt.Module):
         V = self.V.value
         m, h, n = self.m.value, self.h.value, self.n.value
 
-        # Membrane: C dV/dt = sum_i g_i (E_i - V) + I_ext, linear in V for fixed gates.
-        g_na = p.gNa * m**3 * h
-        g_k = p.gK * n**4
-        g_total = g_na + g_k + p.gL
-        V_inf = (g_na * p.ENa + g_k * p.EK + p.gL * p.EL + I_ext) / g_total
-        V_new = V_inf + (V - V_inf) * jnp.exp(-self.dt * g_total / p.C)
-
+        V_new = membrane_step(V, m, h, n, I_ext, self.dt, p)
         m_rates, h_rates, n_rates = gate_rates(V)
-        self.m.value = relax(m, m_rates, self.dt)
-        self.h.value = relax(h, h_rates, self.dt)
-        self.n.value = relax(n, n_rates, self.dt)
+        self.m.value = gate_step(m, m_rates, self.dt)
+        self.h.value = gate_step(h, h_rates, self.dt)
+        self.n.value = gate_step(n, n_rates, self.dt)
 
         # A spike is an upward crossing of the threshold.
         spike = (V < p.V_th) & (V_new >= p.V_th)
