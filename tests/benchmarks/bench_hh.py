@@ -76,6 +76,8 @@ def block(tree: Any) -> Any:
 def make_scan_runner(dt: float, I_ext: float, form: str = "idiomatic") -> Callable[..., Any]:
     """A fresh jitted ``run(state, times) -> (state, (voltages, spikes))``.
 
+    ``state`` is the model's: every Variable of the HH Module (see
+    :func:`initial_state`), so the baselines end with the state the Module does.
     ``form``:
       * ``"idiomatic"`` (the baseline of the target): the spike times are
         updated with ``where`` on every step, with no ``if``, and ``scan``
@@ -101,22 +103,22 @@ def make_scan_runner(dt: float, I_ext: float, form: str = "idiomatic") -> Callab
         return V_new, m, h, n, spike
 
     def step(state, t):
-        V, m, h, n, t_last, count = state
+        V, m, h, n, _, t_last, count = state
         V, m, h, n, spike = neurons(V, m, h, n)
         t_last = jnp.where(spike, t, t_last)
         count = count + spike.astype(jnp.int32)
-        return (V, m, h, n, t_last, count), (V, spike)
+        return (V, m, h, n, spike, t_last, count), (V, spike)
 
     def select_step(state, t):
-        V, m, h, n, t_last, count = state
+        V, m, h, n, _, t_last, count = state
         V, m, h, n, spike = neurons(V, m, h, n)
         fired = spike.any()
         t_last = jax.lax.select(fired, jnp.where(spike, t, t_last), t_last)
         count = jax.lax.select(fired, count + spike.astype(jnp.int32), count)
-        return (V, m, h, n, t_last, count), (V, spike)
+        return (V, m, h, n, spike, t_last, count), (V, spike)
 
     def literal_step(carry, item):
-        (V, m, h, n, t_last, count), voltages, spikes = carry
+        (V, m, h, n, _, t_last, count), voltages, spikes = carry
         i, t = item
         V, m, h, n, spike = neurons(V, m, h, n)
 
@@ -128,7 +130,7 @@ def make_scan_runner(dt: float, I_ext: float, form: str = "idiomatic") -> Callab
         )
         voltages = voltages.at[i].set(V)
         spikes = spikes.at[i].set(spike)
-        return ((V, m, h, n, t_last, count), voltages, spikes), None
+        return ((V, m, h, n, spike, t_last, count), voltages, spikes), None
 
     @jax.jit
     def run(state, times):
@@ -150,11 +152,13 @@ def make_scan_runner(dt: float, I_ext: float, form: str = "idiomatic") -> Callab
 
 
 def initial_state(net: Any) -> tuple[jax.Array, ...]:
+    """The model's state, as the baselines carry it: all of the HH Module's Variables."""
     return (
         net.V.value,
         net.m.value,
         net.h.value,
         net.n.value,
+        net.spike.value,
         net.t_last_spike.value,
         net.spike_count.value,
     )
@@ -276,7 +280,7 @@ def brainpy_rows(
 
         def make() -> Any:
             model = bp.dyn.HH(num)
-            return bp.DSRunner(model, monitors=["V"], progress_bar=False)
+            return bp.DSRunner(model, monitors=["V", "spike"], progress_bar=False)
 
         inputs = jnp.full(steps, I_ext)
         firsts = []
