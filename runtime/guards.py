@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from jax.extend.core import ClosedJaxpr, Literal, Var
 
-__all__ = ["drop_redundant_guards"]
+__all__ = ["drop_dead_code", "drop_redundant_guards"]
 
 
 class _Uniform(NamedTuple):
@@ -225,3 +225,23 @@ class _Evaluator:
         made_by = {out: e for e in sub.eqns for out in e.outvars}
         evaluate = _Evaluator(made_by, dict(zip(sub.invars, ins)))
         return evaluate(sub.outvars[0])
+
+
+def drop_dead_code(closed: ClosedJaxpr) -> ClosedJaxpr:
+    """``closed`` without the equations no output needs (and that have no effects).
+
+    After :func:`drop_redundant_guards` the guards' reductions are dead, and so
+    are a loop counter's index computations once :mod:`runtime.records` has
+    taken the rows out. XLA would remove them too; removing them here saves
+    binding them again each time the body is replayed, and their lowering.
+    """
+    jaxpr = closed.jaxpr
+    live = {v for v in jaxpr.outvars if isinstance(v, Var)}
+    kept = []
+    for eqn in reversed(jaxpr.eqns):
+        if eqn.effects or any(out in live for out in eqn.outvars):
+            kept.append(eqn)
+            live.update(v for v in eqn.invars if isinstance(v, Var))
+    if len(kept) == len(jaxpr.eqns):
+        return closed
+    return ClosedJaxpr(jaxpr.replace(eqns=kept[::-1]), closed.consts)

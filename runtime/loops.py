@@ -37,7 +37,7 @@ from runtime.control import (
     find_undefined,
 )
 from runtime.errors import LoopCarryError
-from runtime.guards import drop_redundant_guards
+from runtime.guards import drop_dead_code, drop_redundant_guards
 from runtime.iterables import enumerate as _enumerate
 from runtime.iterables import range as _range
 from runtime.iterables import zip as _zip
@@ -360,7 +360,7 @@ def _carried(cap: Captured) -> tuple[list[Variable], Callable[..., tuple[list[An
 
 
 def _finish(split: _Split, cap: Captured, avals: list[Any]) -> _Loop:
-    cap = cap._replace(jaxpr=drop_redundant_guards(cap.jaxpr))
+    cap = cap._replace(jaxpr=drop_dead_code(drop_redundant_guards(cap.jaxpr)))
     variables, replay = _carried(cap)
     var_avals = [jax.ShapeDtypeStruct(v.shape, v.dtype) for v in variables]
 

@@ -35,6 +35,8 @@ import jax
 import numpy as np
 from jax.extend.core import ClosedJaxpr, Literal, Var
 
+from runtime.guards import drop_dead_code
+
 __all__ = ["Record", "Records", "find_records"]
 
 
@@ -201,7 +203,7 @@ def _without(closed: ClosedJaxpr, records: list[Record]) -> ClosedJaxpr:
         outvars=[v for p, v in enumerate(jaxpr.outvars) if p not in dropped_out] + rows,
         eqns=[e for k, e in enumerate(jaxpr.eqns) if k not in dropped_eqns],
     )
-    return ClosedJaxpr(slim, closed.consts)
+    return drop_dead_code(ClosedJaxpr(slim, closed.consts))
 
 
 # -- the index of each iteration, computed from the counters' values ----------------
