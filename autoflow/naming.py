@@ -13,11 +13,12 @@ are the same name for every pass in a function.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Set
 
 import libcst as cst
 
-__all__ = ["RUNTIME_NAME", "NameGenerator", "attribute_temp", "runtime_alias"]
+__all__ = ["RUNTIME_NAME", "NameGenerator", "attribute_temp", "rebound_names", "runtime_alias"]
 
 
 class NameGenerator:
@@ -106,6 +107,28 @@ class NameGenerator:
 def attribute_temp(path: str) -> str:
     """The local name that carries an attribute path: ``self.count`` -> ``self_count``."""
     return path.replace(".", "_")
+
+
+# -- builtins the source may rebind -------------------------------------------
+
+
+def rebound_names(source: str, names: Iterable[str]) -> frozenset[str]:
+    """Those of ``names`` (builtins such as ``range``, ``min``) that ``source`` may rebind.
+
+    A cheap textual check, erring on the side of "rebound": a definition,
+    import, assignment (annotated too), ``as`` or ``for`` target, class,
+    parameter or lambda parameter of that name. A rebound builtin is left as
+    the user wrote it, so a false alarm only costs a runtime form.
+    """
+    found = set()
+    for name in names:
+        if re.search(
+            rf"(\bdef\s+{name}\b|\bimport\b.*\b{name}\b|\b{name}\s*(:[^=\n]*)?=[^=]|\bas\s+{name}\b|"
+            rf"\bfor\s+{name}\b|\bclass\s+{name}\b|[(,]\s*{name}\s*[,):]|\blambda\b[^:]*\b{name}\b)",
+            source,
+        ):
+            found.add(name)
+    return frozenset(found)
 
 
 # -- the name generated code calls the runtime by ---------------------------

@@ -28,7 +28,7 @@ from autoflow.frontdoors import (
     restore_unconverted,
     rewrite_front_doors,
 )
-from autoflow.naming import RUNTIME_NAME, NameGenerator, runtime_alias
+from autoflow.naming import RUNTIME_NAME, NameGenerator, rebound_names, runtime_alias
 from autoflow.passes import (
     CONTAINS_BLOCKER,
     CONTAINS_EXIT,
@@ -183,7 +183,7 @@ def _context(
         names=names,
         positions=table,
         line_offset=line_offset,
-        shadowed=shadowed | _rebound_iterables(source),
+        shadowed=shadowed | rebound_names(source, ("range", "enumerate", "zip")),
         runtime_checks=runtime_checks,
         inner=inner,
         original=module,
@@ -421,15 +421,6 @@ def _has_position(node_type: type) -> bool:
 
 def _identifiers(source: str) -> set[str]:
     return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source))
-
-
-def _rebound_iterables(source: str) -> frozenset[str]:
-    """``range``/``enumerate``/``zip`` the module may rebind (a cheap textual check)."""
-    found = set()
-    for name in ("range", "enumerate", "zip"):
-        if re.search(rf"(\bdef\s+{name}\b|\bimport\b.*\b{name}\b|\b{name}\s*=[^=]|\bas\s+{name}\b|\bfor\s+{name}\b|\bclass\s+{name}\b)", source):
-            found.add(name)
-    return frozenset(found)
 
 
 class _Rename(cst.CSTTransformer):

@@ -45,12 +45,11 @@ on traced values off: no host callback is compiled for them.
 from __future__ import annotations
 
 import os
-import re
 
 import libcst as cst
 
 from autoflow.analysis import attribute_path
-from autoflow.naming import attribute_temp
+from autoflow.naming import attribute_temp, rebound_names
 from autoflow.passes import CONTAINS_EXPRESSION, Pass
 
 __all__ = ["ExpressionsPass"]
@@ -140,19 +139,6 @@ def _simple(expr: cst.BaseExpression) -> bool:
     return False
 
 
-def rebound_builtins(source: str) -> frozenset[str]:
-    """The builtins of ``_BUILTINS`` that the source may rebind (a cheap textual check)."""
-    found = set()
-    for name in _BUILTINS:
-        if re.search(
-            rf"(\bdef\s+{name}\b|\bimport\b.*\b{name}\b|\b{name}\s*(:[^=\n]*)?=[^=]|\bas\s+{name}\b|"
-            rf"\bfor\s+{name}\b|\bclass\s+{name}\b|[(,]\s*{name}\s*[,):]|\blambda\b[^:]*\b{name}\b)",
-            source,
-        ):
-            found.add(name)
-    return frozenset(found)
-
-
 class ExpressionsPass(Pass):
     """Lower Python operators whose operands may be traced to runtime calls."""
 
@@ -161,7 +147,7 @@ class ExpressionsPass(Pass):
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self._rebound = rebound_builtins("\n".join(self.ctx.source_lines)) | self.ctx.shadowed
+        self._rebound = rebound_names("\n".join(self.ctx.source_lines), _BUILTINS) | self.ctx.shadowed
         self._checked = self.ctx.runtime_checks
         self._chains: dict[int, str] = {}  # id of an rt.and_/rt.or_ call made here -> which
         # Per function entered: (its name, number of `try` statements open in it).
