@@ -329,11 +329,20 @@ class _NumpyAsJnp:
         ):
             setattr(self, name, getattr(np, name))
 
-    def zeros(self, n: int) -> np.ndarray:
-        return np.zeros(n, self._dtype)
+        for name in ("any", "all"):
+            setattr(self, name, getattr(np, name))
 
-    def ones(self, n: int) -> np.ndarray:
-        return np.ones(n, self._dtype)
+    def _type(self, dtype: Any) -> Any:
+        return self._dtype if dtype is None else dtype
+
+    def zeros(self, shape: int | tuple[int, ...], dtype: Any = None) -> np.ndarray:
+        return np.zeros(shape, self._type(dtype))
+
+    def ones(self, shape: int | tuple[int, ...], dtype: Any = None) -> np.ndarray:
+        return np.ones(shape, self._type(dtype))
+
+    def full(self, shape: int | tuple[int, ...], fill: Any, dtype: Any = None) -> np.ndarray:
+        return np.full(shape, fill, self._type(dtype))
 
 
 class _FloatLiterals(ast.NodeTransformer):

@@ -28,10 +28,33 @@ compiled JAX agree, so that a difference is a transpiler bug and not noise:
   one (``s = 0.5 * s + 0.5 * t``, ``s += x[i]``), plus bounded terms
   (constants, read-only parameters, ``jnp.tanh(...)``, ``... % 5``). Products
   of writable names only appear inside a bounded function.
-- Arrays are never aliased (no ``w = x``), indices are always in range
-  (``i % 3`` or a loop index known to be below the length), and an array is
-  not written while a ``for`` loop iterates over it, so NumPy's in-place
-  ``w[i] = v`` and JAX's functional update mean the same thing.
+- Arrays are never aliased (no ``w = x``; a row ``hist[i]`` of a 2-D buffer
+  is only read inside an expression that makes a fresh array), indices are
+  always in range (``i % 3`` or a loop index known to be below the length),
+  and an array is not written while a ``for`` loop iterates over it, so
+  NumPy's in-place ``w[i] = v`` and JAX's functional update mean the same
+  thing.
+
+The families added for the runtime's jaxpr-level rewrites keep them too:
+
+- Record buffers (``buf``, 1-D, and ``hist``, rows of ``w``'s length) are
+  preallocated in the prelude (so every ``return`` may return them) and
+  written once per iteration of a ``for`` loop over ``range``/``enumerate``/
+  ``zip(range(k), x)`` at a row computed from the loop index (``buf[i]``,
+  ``buf[2 * i + 1]``, ``buf[-i - 1]``, ``buf[(i + 2) % 5]``, ``buf[i // 2]``).
+  Every index the loop can produce is worked out when the program is drawn
+  and lies in ``[-len, len)``: eager NumPy raises ``IndexError`` out of range
+  where JAX drops the write, so out-of-range rows are never drawn. Rows may
+  repeat (``i // 2``), and the buffer may also be read in the body.
+- Masks (``mask``, a bool array of ``w``'s length) come from comparisons of
+  array locals; ``if mask.any():`` / ``if mask.all():`` branches update arrays
+  with ``jnp.where(mask, new, old)``, an int array counter ``cnt`` with
+  ``cnt += mask.astype(int)``, and sometimes change values regardless of the
+  mask (``w = w + 0.5``). Reductions that are undefined on empty arrays
+  (``max``, ``mean``) are only drawn on non-empty ones.
+- A helper ``h`` defined before ``f`` in the same module (its own control
+  flow, read-only parameters, a float result) is called with bounded
+  arguments, or with any arguments inside a bounded function (``tanh``).
 """
 
 from __future__ import annotations
@@ -40,7 +63,7 @@ import ast
 import keyword
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -55,7 +78,7 @@ __all__ = [
     "programs",
 ]
 
-Kind = Literal["int", "float", "bool", "array"]
+Kind = Literal["int", "float", "bool", "array", "mask", "intarray", "matrix"]
 
 #: Construct families a program can contain; ``Program.features`` is a subset.
 FAMILIES: tuple[str, ...] = (
@@ -94,6 +117,16 @@ FAMILIES: tuple[str, ...] = (
     "array_param",
     "int_param",
     "float_param",
+    "record_loop",
+    "record_2d",
+    "record_repeat",
+    "record_negative_index",
+    "record_read",
+    "record_conditional",
+    "mask_guard",
+    "mask_guard_all",
+    "mask_guard_changes",
+    "helper_call",
 )
 
 # Float constants are dyadic (exact in float32 and float64) so that eager
@@ -139,6 +172,9 @@ class Param:
 class Program:
     """A drawn function: its source text, its name and its parameters.
 
+    ``source`` may define helpers before the function ``name`` (the last
+    ``def``), which calls them.
+
     ``features`` names the construct families (see ``FAMILIES``) that occur in
     it. ``reads_maybe_unbound`` is true when the program reads a name that some
     path leaves unbound: eager Python may raise ``UnboundLocalError`` for some
@@ -172,22 +208,24 @@ def inputs_for(program: Program) -> st.SearchStrategy[tuple[Any, ...]]:
 def program_from_source(
     source: str, params: Sequence[Param] | str, *, reads_maybe_unbound: bool = False
 ) -> Program:
-    """Wrap hand-written source (one ``def``) as a Program, e.g. for regressions.
+    """Wrap hand-written source as a Program, e.g. for regressions.
 
-    ``params`` is a sequence of Param or a string like ``"x: array[3], n: int"``.
+    The source holds one or more top-level ``def``s: the last is the function
+    under test, the others are helpers it may call. ``params`` (of the last
+    ``def``) is a sequence of Param or a string like ``"x: array[3], n: int"``.
     """
     if isinstance(params, str):
         params = _parse_params(params)
     tree = ast.parse(source)
     defs = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
-    if len(defs) != 1:
-        raise ValueError("program_from_source expects exactly one top-level def")
-    names = [a.arg for a in defs[0].args.args]
+    if not defs:
+        raise ValueError("program_from_source expects at least one top-level def")
+    names = [a.arg for a in defs[-1].args.args]
     if names != [p.name for p in params]:
         raise ValueError(f"parameters {names} do not match {[p.name for p in params]}")
     return Program(
         source=source.strip("\n") + "\n",
-        name=defs[0].name,
+        name=defs[-1].name,
         params=tuple(params),
         reads_maybe_unbound=reads_maybe_unbound,
     )
@@ -266,6 +304,9 @@ class _Options:
     allow_maybe_unbound: bool
     allow_unbound_copy: bool
     allow_partial_loop_target: bool
+    allow_records: bool
+    allow_mask_guards: bool
+    allow_helpers: bool
     max_depth: int
     max_loop_depth: int
     max_statements: int
@@ -279,6 +320,15 @@ class _Var:
     writable: bool = True
     weight: float = 1.0  # 1: can grow with execution (see module docstring); 0: bounded
     bound: int | None = None  # ints known to lie in [0, bound)
+    rows: int = 0  # matrices: ``length`` is the row length
+
+
+@dataclass(frozen=True)
+class _Helper:
+    """The signature of the drawn helper ``h``: its parameters; it returns a float."""
+
+    name: str
+    params: tuple[Param, ...]
 
 
 @dataclass
@@ -303,6 +353,11 @@ class _Gen:
         self.counter_ids = 0
         self.ret_kinds: tuple[Kind, ...] = ()
         self.ret_length = 0
+        self.ret_extra: list[str] = []  # names every return also returns (record buffers, cnt)
+        self.records: list[str] = []  # record buffers, bound from the prelude on
+        self.mask: _Var | None = None
+        self.helper: _Helper | None = None
+        self.hidden: set[str] = set()  # names the statement being drawn must not touch
 
     # -- choices ---------------------------------------------------------
     def choice(self, options: Sequence[Any]) -> Any:
@@ -320,7 +375,7 @@ class _Gen:
         for v in self.vars.values():
             if v.kind != kind or (length is not None and v.length != length):
                 continue
-            if v.weight > max_weight:
+            if v.weight > max_weight or v.name in self.hidden:
                 continue
             if v.name in self.defined:
                 out.append(v)
@@ -356,7 +411,7 @@ class _Gen:
         return v.weight
 
     def writable(self, kind: Kind) -> list[_Var]:
-        frozen = {name for lp in self.loops for name in lp.iterated}
+        frozen = {name for lp in self.loops for name in lp.iterated} | self.hidden
         return [
             v for v in self.vars.values() if v.kind == kind and v.writable and v.name not in frozen
         ]
@@ -384,9 +439,18 @@ class _Gen:
         arrays = [v for v in self.readable("array", max_weight=max_weight) if v.length >= 1]
         if arrays:
             options += ["elem", "elem"]
+        matrices = [v for v in self.readable("matrix", max_weight=max_weight) if v.length >= 1]
+        if matrices:
+            options.append("elem2")
         if self.readable("int", max_weight=max_weight):
             options.append("int")
         kind = self.choice(options)
+        if kind == "elem2":
+            mat = self.choice(matrices)
+            where = ast.Tuple(elts=[self.index(mat.rows), self.index(mat.length)], ctx=ast.Load())
+            return _Expr(
+                ast.Subscript(value=_name(mat.name), slice=where, ctx=ast.Load()), mat.weight
+            )
         if kind == "const":
             return _Expr(_const(self.choice(_FLOAT_CONSTS)), 0.0)
         if kind == "var":
@@ -419,9 +483,14 @@ class _Gen:
             forms.append("value_or")
         if self.opts.allow_builtins:
             forms.append("builtin")
+        if self.helper is not None:
+            forms.append("call")
         form = self.choice(forms)
         if form == "leaf":
             return self.float_leaf(max_weight)
+        if form == "call":
+            call = self.helper_call(max_weight, free=free)
+            return call if free or call.weight <= max_weight else self.float_leaf(max_weight)
         if form in ("add", "sub"):
             left = self.float_expr(depth - 1, max_weight, free=free)
             right = self.float_expr(
@@ -464,12 +533,15 @@ class _Gen:
             fn = self.choice(("maximum", "minimum"))
             return _Expr(_jnp(fn, left.node, right.node), max(left.weight, right.weight))
         if form == "reduce":
+            # no max/min/mean of an empty array: NumPy raises or warns
             arrays = [v for v in self.readable("array") if v.length >= 1]
+            arrays += [v for v in self.readable("matrix") if v.length >= 1]
             if not arrays:
                 return self.float_leaf(max_weight)
             arr = self.choice(arrays)
             fn = self.choice(("mean", "max", "min", "sum"))
-            w = self.var_weight(arr) * (arr.length if fn == "sum" else 1)
+            size = arr.length * max(arr.rows, 1)
+            w = self.var_weight(arr) * (size if fn == "sum" else 1)
             if w > max_weight and not free:
                 return self.float_leaf(max_weight)
             return _Expr(_jnp(fn, _name(arr.name)), w)
@@ -502,6 +574,8 @@ class _Gen:
         forms = ["leaf", "leaf", "add", "sub", "mod", "clip", "count"]
         if free:
             forms.append("mul")
+        if self.readable("mask") or self.readable("intarray", max_weight=max_weight):
+            forms.append("mask_count")
         if self.opts.allow_ternary:
             forms.append("ternary")
         if self.opts.allow_builtins:
@@ -509,6 +583,17 @@ class _Gen:
         form = self.choice(forms)
         if form == "leaf":
             return self.int_leaf(max_weight)
+        if form == "mask_count":
+            # jnp.sum(mask) is bounded; cnt grows by at most 1 per element and guard
+            counts = self.readable("intarray")
+            counts = [v for v in counts if v.length * v.weight <= max_weight or free]
+            if counts and (not self.readable("mask") or self.chance(0.5)):
+                cnt = self.choice(counts)
+                return _Expr(_jnp("sum", _name(cnt.name)), float(cnt.length) * cnt.weight)
+            masks = self.readable("mask")
+            if not masks:
+                return self.int_leaf(max_weight)
+            return _Expr(_jnp("sum", _name(self.choice(masks).name)), 0.0)
         if form == "builtin":
             self.features.add("builtins")
             left = self.int_expr(depth - 1, max_weight, free=free)
@@ -577,6 +662,8 @@ class _Gen:
         forms = ["cmp", "cmp", "cmp"]
         if self.readable("bool"):
             forms.append("var")
+        if self.readable("mask"):
+            forms.append("mask")
         if depth > 0:
             forms.append("bitand")
             if self.opts.allow_boolops:
@@ -588,6 +675,8 @@ class _Gen:
             v = self.pick_read("bool")
             assert v is not None
             return _name(v.name)
+        if form == "mask":
+            return self.mask_test(self.choice(self.readable("mask")))
         if form == "bitand":
             # (a < b) & (c > d): elementwise on bools, valid without boolop support
             op = self.choice((ast.BitAnd(), ast.BitOr()))
@@ -599,18 +688,39 @@ class _Gen:
         op = ast.And() if form == "and" else ast.Or()
         return ast.BoolOp(op=op, values=[self.bool_expr(depth - 1), self.bool_expr(depth - 1)])
 
+    def array_source(self, length: int) -> tuple[ast.expr, float]:
+        """An array of ``length`` to compute with: a name or a row ``hist[i]`` (not fresh)."""
+        rows = self.readable("matrix", length=length)
+        if rows and self.chance(0.3):
+            mat = self.choice(rows)
+            row = ast.Subscript(value=_name(mat.name), slice=self.index(mat.rows), ctx=ast.Load())
+            return row, mat.weight
+        src = self.choice(self.readable("array", length=length))
+        return _name(src.name), self.var_weight(src)
+
     def array_expr(self, length: int, depth: int) -> _Expr:
         """A fresh float array of ``length``: never a bare name (no aliasing)."""
-        sources = self.readable("array", length=length)
+        have_sources = bool(
+            self.readable("array", length=length) or self.readable("matrix", length=length)
+        )
         forms = ["zeros"]
-        if sources:
+        if have_sources:
             forms += ["scale", "shift", "tanh", "where", "clip", "abs", "maximum"]
+            if self.readable("mask", length=length):
+                forms.append("masked")
         form = self.choice(forms)
         if form == "zeros":
             return _Expr(_jnp(self.choice(("zeros", "ones")), _const(length)), 0.0)
-        src = self.choice(sources)
-        base = _name(src.name)
-        w = self.var_weight(src)
+        if self.readable("array", length=length):
+            base, w = self.array_source(length)
+        else:
+            mat = self.choice(self.readable("matrix", length=length))
+            base = ast.Subscript(value=_name(mat.name), slice=self.index(mat.rows), ctx=ast.Load())
+            w = mat.weight
+        if form == "masked":
+            mask = self.choice(self.readable("mask", length=length))
+            rhs = self.float_expr(max(depth - 1, 0), 0.0)
+            return _Expr(_jnp("where", _name(mask.name), base, rhs.node), w)
         if form == "scale":
             c = self.choice((0.5, -1.0, 0.25, -0.5))
             return _Expr(_binop(base, ast.Mult(), _const(c)), abs(c) * w)
@@ -626,12 +736,75 @@ class _Gen:
         if form == "maximum":
             rhs = self.float_expr(max(depth - 1, 0), 0.0)
             return _Expr(_jnp(self.choice(("maximum", "minimum")), base, rhs.node), w)
-        other = self.choice(sources)
+        other = self.choice(self.readable("array", length=length) or [None])
         cmp = ast.Compare(
             left=base, ops=[ast.Gt()], comparators=[self.float_expr(0, 8.0, free=True).node]
         )
-        scaled = _binop(_name(other.name), ast.Mult(), _const(0.5))
+        other_node = _name(other.name) if other is not None else _jnp("ones", _const(length))
+        scaled = _binop(other_node, ast.Mult(), _const(0.5))
         return _Expr(_jnp("where", cmp, base, scaled), w)
+
+    def mask_test(self, mask: _Var) -> ast.expr:
+        """``mask.any()``, ``mask.all()`` or ``jnp.any(mask)``: a bool from a bool array."""
+        form = self.choice(("any", "any", "all", "jnp_any"))
+        if form == "jnp_any":
+            return _jnp("any", _name(mask.name))
+        method = ast.Attribute(value=_name(mask.name), attr=form, ctx=ast.Load())
+        return ast.Call(func=method, args=[], keywords=[])
+
+    def mask_expr(self, length: int) -> ast.expr | None:
+        """A fresh bool array of ``length`` from comparisons of array locals."""
+        arrays = self.readable("array", length=length, max_weight=8.0)
+        if not arrays:
+            return None
+
+        def cmp() -> ast.expr:
+            left: ast.expr = _name(self.choice(arrays).name)
+            if self.chance(0.2):
+                left = _jnp("abs", left)
+            op = self.choice((ast.Gt(), ast.Lt(), ast.GtE(), ast.LtE()))
+            if len(arrays) > 1 and self.chance(0.3):
+                right = _name(self.choice(arrays).name)
+            else:
+                right = self.float_expr(1, 8.0, free=True).node
+            return ast.Compare(left=left, ops=[op], comparators=[right])
+
+        masks = self.readable("mask", length=length)
+        form = self.choice(("cmp", "cmp", "cmp", "and", "or", "invert"))
+        if form == "invert" and masks:
+            return ast.UnaryOp(op=ast.Invert(), operand=_name(self.choice(masks).name))
+        if form in ("and", "or"):
+            op = ast.BitAnd() if form == "and" else ast.BitOr()
+            return _binop(cmp(), op, cmp())
+        return cmp()
+
+    def helper_call(self, max_weight: float, *, free: bool) -> _Expr:
+        """``h(...)``: weight 0 with bounded arguments, else only where products are fine."""
+        assert self.helper is not None
+        bounded = not free or self.chance(0.5)
+        limit = 0.0 if bounded else 8.0
+        args: list[ast.expr] = []
+        weight = 0.0
+        for p in self.helper.params:
+            if p.kind == "int":
+                inner = self.int_expr(1, 8.0, free=True).node
+                args.append(_binop(inner, ast.Mod(), _const(5)))  # a short loop in h
+            elif p.kind == "float":
+                e = self.float_expr(1, limit, free=not bounded)
+                args.append(e.node)
+                weight = max(weight, e.weight)
+            else:
+                names = self.readable("array", length=p.length, max_weight=limit)
+                if names and self.chance(0.7):
+                    v = self.choice(names)  # passed by name: h never writes its parameters
+                    args.append(_name(v.name))
+                    weight = max(weight, v.weight)
+                else:
+                    e = self.array_expr(p.length, 1)
+                    args.append(e.node)
+                    weight = max(weight, e.weight)
+        node = ast.Call(func=_name(self.helper.name), args=args, keywords=[])
+        return _Expr(node, 0.0 if weight == 0 else 8.0)
 
     def ret_value(self) -> ast.expr:
         elts = []
@@ -648,6 +821,7 @@ class _Gen:
                     elts.append(_name(arr.name))
                 else:
                     elts.append(self.array_expr(self.ret_length, 1).node)
+        elts += [_name(n) for n in self.ret_extra]
         if len(elts) == 1:
             return elts[0]
         return ast.Tuple(elts=elts, ctx=ast.Load())
@@ -762,11 +936,18 @@ class _Gen:
         if depth < self.opts.max_depth and self.budget > 0:
             if self.opts.allow_if:
                 forms += ["if", "if"]
+                if self.mask is not None:
+                    # the runtime drops redundant guards in loop bodies: draw them there most
+                    forms += ["guard"] * (4 if self.loops else 1)
             if len(self.loops) < self.opts.max_loop_depth:
                 if self.opts.allow_for:
                     forms += ["for", "for"]
+                    if self.records:
+                        forms += ["record", "record", "record"]
                 if self.opts.allow_while:
                     forms.append("while")
+        if self.helper is not None and self.writable("float"):
+            forms.append("helper")
         if self.loops:
             if self.opts.allow_break:
                 forms.append("break")
@@ -787,6 +968,12 @@ class _Gen:
             return self.if_stmt(depth)
         if form == "for":
             return self.for_stmt(depth), False
+        if form == "record":
+            return self.record_loop(depth), False
+        if form == "guard":
+            return self.guard_stmt(depth)
+        if form == "helper":
+            return self.helper_assign(), False
         if form == "while":
             return self.while_stmt(depth), False
         if form in ("break", "continue"):
@@ -973,20 +1160,7 @@ class _Gen:
                 target = ast.Tuple(elts=[_store(idx), _store(elem)], ctx=ast.Store())
                 bound_targets = [idx, elem]
         body = self.loop_body(depth, _Loop("for", iterated), bound_targets, [])
-        for n in bound_targets:
-            # after the loop the name holds this loop's last value or an older one
-            old, new = previous[n], self.vars[n]
-            if old is not None and n in self.maybe:
-                bounds = (old.bound, new.bound)
-                new.bound = None if None in bounds else max(bounds)  # type: ignore[type-var]
-                new.weight = max(old.weight, new.weight)
-        self.maybe.update(bound_targets)
-        if static_trips and (
-            self.opts.allow_partial_loop_target or set(bound_targets) <= defined_before
-        ):
-            # Python leaves the loop target bound to its last value
-            self.defined.update(bound_targets)
-            self.features.add("loop_target_after_loop_possible")
+        self.after_for(bound_targets, previous, static_trips, defined_before)
         return [ast.For(target=target, iter=it, body=body, orelse=self.loop_else(depth))]
 
     def while_stmt(self, depth: int) -> list[ast.stmt]:
@@ -1031,6 +1205,397 @@ class _Gen:
         body = self.loop_body(depth, _Loop("while", ()), [], [incr])
         return [init, ast.While(test=test, body=body, orelse=self.loop_else(depth))]
 
+    # -- record buffers --------------------------------------------------
+    def fresh_buffer(self, buf: _Var) -> ast.expr:
+        """A new buffer of ``buf``'s shape: ``jnp.zeros(5)``, ``jnp.full((3, 2), -1.0)``..."""
+        shape: ast.expr = (
+            ast.Tuple(elts=[_const(buf.rows), _const(buf.length)], ctx=ast.Load())
+            if buf.kind == "matrix"
+            else _const(buf.length)
+        )
+        form = self.choice(("zeros", "zeros", "ones", "full"))
+        if form == "full":
+            # a Python float fill: JAX makes a weakly typed buffer
+            return _jnp("full", shape, _const(self.choice((-1.0, 0.5))))
+        return _jnp(form, shape)
+
+    def record_index(self, idx: str, n: int, values: Sequence[int]) -> tuple[ast.expr, list[int]]:
+        """A row of an ``n``-row buffer computed from the loop index ``idx``.
+
+        Returns the index expression and its value at each of ``values`` (the
+        loop index's possible values); every one lies in ``[-n, n)``.
+        """
+        i = lambda: _name(idx)  # noqa: E731 - a fresh node per use
+
+        def neg(e: ast.expr) -> ast.expr:
+            return ast.UnaryOp(op=ast.USub(), operand=e)
+
+        forms: list[ast.expr] = [
+            i(),
+            i(),
+            _binop(i(), ast.Add(), _const(1)),
+            _binop(i(), ast.Sub(), _const(1)),
+            _binop(_binop(_const(2), ast.Mult(), i()), ast.Add(), _const(1)),
+            _binop(_const(2), ast.Mult(), i()),
+            _binop(neg(i()), ast.Sub(), _const(1)),
+            _binop(neg(i()), ast.Sub(), _const(1)),
+            _binop(_const(n - 1), ast.Sub(), i()),
+            _binop(_binop(i(), ast.Add(), _const(2)), ast.Mod(), _const(n)),
+            _binop(i(), ast.Mod(), _const(n)),
+            _binop(i(), ast.FloorDiv(), _const(2)),
+            _binop(i(), ast.Mod(), _const(2)),
+            _const(0),
+        ]
+        if self.opts.allow_builtins:
+            forms.append(_call("min", i(), _const(n - 1)))
+        valid = []
+        for node in forms:
+            code = compile(ast.fix_missing_locations(ast.Expression(node)), "<index>", "eval")
+            rows = [eval(code, {"min": min}, {idx: v}) for v in values]  # noqa: S307 - ours
+            if all(-n <= r < n for r in rows):
+                valid.append((node, rows))
+        if not valid:  # i % n is always in range
+            return _binop(i(), ast.Mod(), _const(n)), [v % n for v in values]
+        node, rows = self.choice(valid)
+        return node, rows
+
+    def row_value(self, length: int) -> ast.expr:
+        """A row for a 2-D buffer: an array of ``length`` or a scalar (broadcast)."""
+        names = self.readable("array", length=length)
+        form = self.choice(["expr", "expr", "scalar"] + (["name", "name"] if names else []))
+        if form == "name":
+            return _name(self.choice(names).name)  # copied into the row
+        if form == "scalar":
+            return self.float_expr(1).node
+        return self.array_expr(length, 2).node
+
+    def record_loop(self, depth: int) -> list[ast.stmt]:
+        """A ``for`` loop over a counter that writes a record buffer once per iteration.
+
+        Equivalent to drawing, by hand::
+
+            buf = jnp.zeros(4)            # sometimes: a fresh buffer right before the loop
+            for i, v in enumerate(x):     # or range(...), zip(range(k), x), range(n % 4)
+                ...
+                buf[2 * i + 1] = s + v    # or hist[i] = w * 0.5 (a row of a 2-D buffer)
+                ...
+        """
+        idx, elem = self.loop_targets("int"), self.loop_targets("float")
+        bufs = [
+            v for v in self.writable("array") + self.writable("matrix") if v.name in self.records
+        ]
+        partial = {idx, elem} & (self.maybe - self.defined)
+        if not bufs or (partial and not self.opts.allow_partial_loop_target):
+            return self.for_stmt(depth)
+        matrices = [b for b in bufs if b.kind == "matrix"]
+        buf = self.choice(matrices if matrices and self.chance(0.5) else bufs)
+        n = buf.rows if buf.kind == "matrix" else buf.length
+        self.features.add("record_loop")
+        if buf.kind == "matrix":
+            self.features.add("record_2d")
+        out: list[ast.stmt] = []
+        if self.chance(0.3):
+            out.append(ast.Assign(targets=[_store(buf.name)], value=self.fresh_buffer(buf)))
+        defined_before = set(self.defined)
+        previous = {name: self.vars.get(name) for name in (idx, elem)}
+        arrays = [a for a in self.readable("array") if a.name != buf.name]
+        ints = self.readable("int")
+        forms = ["range", "range", "range"]
+        if arrays:
+            forms += ["enumerate", "enumerate", "zip", "range_len"]
+        if self.opts.allow_traced_range and ints:
+            forms.append("traced")
+        form = self.choice(forms)
+        iterated: tuple[str, ...] = ()
+        static_trips: int | None
+        bound_targets = [idx]
+        target: ast.expr = _store(idx)
+        if form == "range":
+            # mostly at least one trip; sometimes none, sometimes more than the rows
+            step = self.choice((2, -1, -2)) if self.chance(0.2) else 1
+            start = self.draw(st.integers(0, 1)) if self.chance(0.3) else 0
+            stop = start + self.draw(st.integers(1, n + 1)) if not self.chance(0.1) else 0
+            if step < 0:
+                start, stop = stop - 1, start - 1
+            values = list(range(start, stop, step))
+            args = [_const(stop)] if (start, step) == (0, 1) else [_const(start), _const(stop)]
+            if step != 1:
+                args.append(_const(step))
+            it = _call("range", *args)
+            static_trips = len(values)
+        elif form == "traced":
+            src = self.choice(ints)
+            if self.chance(0.5):
+                it = _call("range", _binop(_name(src.name), ast.Mod(), _const(4)))
+            else:
+                it = _call("range", _jnp("clip", _name(src.name), _const(0), _const(4)))
+            values = list(range(4))  # every trip count the loop can have is a prefix
+            static_trips = None
+        else:
+            arr = self.choice(arrays)
+            static_trips = arr.length
+            if form == "range_len":
+                it = _call("range", _call("len", _name(arr.name)))
+                values = list(range(arr.length))
+            else:
+                iterated = (arr.name,)
+                self.vars[elem] = _Var(elem, "float", writable=False, weight=arr.weight)
+                bound_targets = [idx, elem]
+                if form == "enumerate":
+                    start = self.draw(st.integers(1, 2)) if self.chance(0.25) else 0
+                    args = [_name(arr.name)] + ([_const(start)] if start else [])
+                    it = _call("enumerate", *args)
+                    values = list(range(start, start + arr.length))
+                    target = ast.Tuple(elts=[_store(idx), _store(elem)], ctx=ast.Store())
+                else:
+                    k = self.draw(st.integers(1, n + 1)) if not self.chance(0.1) else 0
+                    values = list(range(min(k, arr.length)))
+                    static_trips = len(values)
+                    if self.chance(0.5):
+                        it = _call("zip", _call("range", _const(k)), _name(arr.name))
+                        target = ast.Tuple(elts=[_store(idx), _store(elem)], ctx=ast.Store())
+                    else:
+                        it = _call("zip", _name(arr.name), _call("range", _const(k)))
+                        target = ast.Tuple(elts=[_store(elem), _store(idx)], ctx=ast.Store())
+        low_ok = all(v >= 0 for v in values)
+        self.vars[idx] = _Var(
+            idx,
+            "int",
+            writable=False,
+            weight=0.0,
+            bound=(max(values, default=-1) + 1) if low_ok else None,
+        )
+        # the body, with the write drawn where the loop's names are bound
+        before_defined = set(self.defined)
+        if self.loops:
+            self.features.add("nested_loop")
+        self.loops.append(_Loop("for", iterated))
+        self.nesting += 1
+        was_in_if = self.in_if
+        self.in_if = False
+        for t in bound_targets:
+            self.bind(t)
+        # most record loops only write the buffer (what the runtime stacks); some read it too
+        hide = not self.chance(0.25)
+        if hide:
+            self.hidden.add(buf.name)
+        index, rows = self.record_index(idx, n, values)
+        if len(set(r % n for r in rows)) < len(rows):
+            self.features.add("record_repeat")
+        if any(r < 0 for r in rows):
+            self.features.add("record_negative_index")
+        if buf.kind == "matrix":
+            value = self.row_value(buf.length)
+        elif not hide and self.chance(0.3):
+            old = ast.Subscript(value=_name(buf.name), slice=self.index(n), ctx=ast.Load())
+            value = _binop(
+                _binop(_const(0.5), ast.Mult(), old), ast.Add(), self.float_expr(1, 0.5).node
+            )
+        else:
+            value = self.float_expr(2).node
+        write: ast.stmt = ast.Assign(
+            targets=[ast.Subscript(value=_name(buf.name), slice=index, ctx=ast.Store())],
+            value=value,
+        )
+        if self.opts.allow_if and depth + 1 < self.opts.max_depth and self.chance(0.35):
+            self.features.add("record_conditional")
+            write = ast.If(test=self.bool_expr(1), body=[write], orelse=[])
+        self.budget -= 1
+        body, term = self.block(depth + 1)
+        self.hidden.discard(buf.name)
+        if len(body) == 1 and isinstance(body[0], ast.Pass):
+            body = [write]
+        else:
+            at = self.draw(st.integers(0, len(body) - (1 if term else 0)))
+            body.insert(at, write)
+        self.in_if = was_in_if
+        self.nesting -= 1
+        self.loops.pop()
+        self.defined = before_defined
+        reads = sum(
+            1
+            for stmt in body
+            for node in ast.walk(stmt)
+            if isinstance(node, ast.Name) and node.id == buf.name and isinstance(node.ctx, ast.Load)
+        )
+        if reads > 1:  # one is the write's own target
+            self.features.add("record_read")
+        self.after_for(bound_targets, previous, static_trips, defined_before)
+        out.append(ast.For(target=target, iter=it, body=body, orelse=self.loop_else(depth)))
+        return out
+
+    def after_for(
+        self,
+        bound_targets: list[str],
+        previous: dict[str, _Var | None],
+        static_trips: int | None,
+        defined_before: set[str],
+    ) -> None:
+        """What a ``for`` loop leaves bound: its targets, if it surely ran."""
+        for n in bound_targets:
+            # after the loop the name holds this loop's last value or an older one
+            old, new = previous[n], self.vars[n]
+            if old is not None and n in self.maybe:
+                bounds = (old.bound, new.bound)
+                new.bound = None if None in bounds else max(bounds)  # type: ignore[type-var]
+                new.weight = max(old.weight, new.weight)
+        self.maybe.update(bound_targets)
+        if static_trips and (
+            self.opts.allow_partial_loop_target or set(bound_targets) <= defined_before
+        ):
+            # Python leaves the loop target bound to its last value
+            self.defined.update(bound_targets)
+            self.features.add("loop_target_after_loop_possible")
+
+    # -- mask guards -----------------------------------------------------
+    def guard_stmt(self, depth: int) -> tuple[list[ast.stmt], bool]:
+        """``mask = <comparison>`` then ``if mask.any():`` with masked updates.
+
+        Equivalent to drawing, by hand::
+
+            mask = x > s
+            if mask.any():
+                w = jnp.where(mask, 0.5 * w, w)
+                cnt += mask.astype(int)
+        """
+        mask = self.mask
+        assert mask is not None
+        out: list[ast.stmt] = []
+        if mask.name not in self.defined or self.chance(0.7):
+            e = self.mask_expr(mask.length)
+            if e is None and mask.name not in self.defined:
+                return self.assign() or [], False
+            if e is not None:
+                out.append(ast.Assign(targets=[_store(mask.name)], value=e))
+                self.bind(mask.name)
+        self.features.add("mask_guard")
+        form = self.choice(("any", "any", "jnp_any", "all", "all", "not_any"))
+        call = ast.Call(
+            func=ast.Attribute(
+                value=_name(mask.name), attr="all" if form == "all" else "any", ctx=ast.Load()
+            ),
+            args=[],
+            keywords=[],
+        )
+        test: ast.expr = call
+        if form == "jnp_any":
+            test = _jnp("any", _name(mask.name))
+        elif form == "not_any" and self.opts.allow_boolops:
+            self.features.add("not")
+            test = ast.UnaryOp(op=ast.Not(), operand=call)
+        if form in ("all", "not_any"):
+            self.features.add("mask_guard_all")
+        body: list[ast.stmt] = []
+        for _ in range(self.draw(st.integers(1, 3))):
+            update = self.guard_update(mask)
+            if update is not None:
+                body.append(update)
+        if not body:
+            body = self.assign() or [ast.Pass()]
+        term = False
+        if self.budget > 0 and self.chance(0.2):
+            before_defined = set(self.defined)
+            self.nesting += 1
+            was_in_if = self.in_if
+            self.in_if = True
+            extra, _ = self.block(depth + 1)
+            self.in_if = was_in_if
+            self.nesting -= 1
+            self.defined = before_defined  # the branch may not run
+            body += extra
+        out.append(ast.If(test=test, body=body, orelse=[]))
+        return out, term
+
+    def guard_update(self, mask: _Var) -> ast.stmt | None:
+        """One update in a mask guard: most leave every value as it was where the mask is False."""
+        n = mask.length
+        m = lambda: _name(mask.name)  # noqa: E731 - a fresh node per use
+        arrays = [v for v in self.writable("array") if v.length == n and v.name in self.defined]
+        counts = [v for v in self.writable("intarray") if v.name in self.defined]
+        floats = [v for v in self.writable("float") if v.name in self.defined]
+        ints = [v for v in self.writable("int") if v.name in self.defined]
+        bounded = self.readable("array", length=n, max_weight=0.0)
+        forms = []
+        if arrays:
+            forms += ["where", "where", "where", "where_rev", "shift"]
+        if counts:
+            forms += ["count", "count", "count_bump"]
+        if floats:
+            forms += ["sum_into", "bump_float"] + (["max_into"] if n >= 1 and bounded else [])
+        if ints:
+            forms += ["count_into", "bump_int"]
+        if not forms:
+            return None
+        form = self.choice(forms)
+        if form in ("where_rev", "shift", "count_bump", "bump_float", "bump_int", "max_into"):
+            self.features.add("mask_guard_changes")
+        if form in ("where", "where_rev", "shift"):
+            arr = self.choice(arrays)
+            if form == "shift":
+                if self.chance(0.5):
+                    value = _binop(_name(arr.name), ast.Add(), self.float_expr(1, 0.0).node)
+                else:
+                    value = _binop(_name(arr.name), ast.Mult(), _const(0.5))
+                return ast.Assign(targets=[_store(arr.name)], value=value)
+            new = self.float_expr(1).node if self.chance(0.4) else self.array_expr(n, 1).node
+            if form == "where":
+                value = _jnp("where", m(), new, _name(arr.name))
+            else:
+                value = _jnp("where", m(), _name(arr.name), new)
+            return ast.Assign(targets=[_store(arr.name)], value=value)
+        if form in ("count", "count_bump"):
+            cnt = self.choice(counts)
+            target = _store(cnt.name)
+            if form == "count_bump":
+                return ast.AugAssign(target=target, op=ast.Add(), value=_const(1))
+            style = self.choice(("astype", "add", "where_inc", "where_reset"))
+            if style == "astype":
+                as_int = ast.Call(
+                    func=ast.Attribute(value=m(), attr="astype", ctx=ast.Load()),
+                    args=[_name("int")],
+                    keywords=[],
+                )
+                return ast.AugAssign(target=target, op=ast.Add(), value=as_int)
+            if style == "add":
+                return ast.Assign(targets=[target], value=_binop(_name(cnt.name), ast.Add(), m()))
+            if style == "where_inc":
+                inc = _binop(_name(cnt.name), ast.Add(), _const(1))
+                return ast.Assign(targets=[target], value=_jnp("where", m(), inc, _name(cnt.name)))
+            return ast.Assign(
+                targets=[target], value=_jnp("where", m(), _const(0), _name(cnt.name))
+            )
+        if form in ("sum_into", "bump_float", "max_into"):
+            s = self.choice(floats)
+            if form == "bump_float":
+                return ast.AugAssign(target=_store(s.name), op=ast.Add(), value=_const(1.0))
+            if form == "max_into":
+                src = _name(self.choice(bounded).name)
+                peak = _jnp("max", _jnp("where", m(), src, _const(-1.0)))
+                return ast.Assign(
+                    targets=[_store(s.name)], value=_jnp("maximum", _name(s.name), peak)
+                )
+            src_node: ast.expr = _name(self.choice(bounded).name) if bounded else _const(0.5)
+            total = _jnp("sum", _jnp("where", m(), src_node, _const(0.0)))
+            return ast.Assign(
+                targets=[_store(s.name)], value=_binop(_name(s.name), ast.Add(), total)
+            )
+        k = self.choice(ints)
+        if form == "bump_int":
+            return ast.AugAssign(target=_store(k.name), op=ast.Add(), value=_const(1))
+        return ast.AugAssign(target=_store(k.name), op=ast.Add(), value=_jnp("sum", m()))
+
+    # -- helper calls ----------------------------------------------------
+    def helper_assign(self) -> list[ast.stmt]:
+        """``t = h(...)`` with bounded arguments, or ``t = jnp.tanh(h(...))`` with any."""
+        target = self.choice(self.writable("float"))
+        call = self.helper_call(8.0, free=True)
+        value = call.node if call.weight == 0 else _jnp("tanh", call.node)
+        self.features.add("assign")
+        if target.name in self.defined and self.chance(0.3):
+            return [ast.AugAssign(target=_store(target.name), op=ast.Add(), value=value)]
+        self.bind(target.name)
+        return [ast.Assign(targets=[_store(target.name)], value=value)]
+
     def loop_else(self, depth: int) -> list[ast.stmt]:
         """Maybe an ``else:`` clause: it runs after the loop unless a break left it."""
         if not (self.opts.allow_loop_else and self.budget > 0 and self.chance(0.15)):
@@ -1054,46 +1619,68 @@ _PARAM_POOL: tuple[tuple[str, Literal["int", "float", "array"]], ...] = (
 )
 
 
-@st.composite
-def _programs(draw: Callable[[st.SearchStrategy[Any]], Any], opts: _Options) -> Program:
-    gen = _Gen(draw, opts)
-    # parameters: a non-empty subset of the pool, in pool order
-    n_params = draw(st.integers(1, 3))
+_HELPER_POOL: tuple[tuple[str, Literal["int", "float", "array"]], ...] = (
+    ("z", "array"),
+    ("c", "float"),
+    ("d", "int"),
+)
+
+
+def _draw_params(
+    draw: Callable[[st.SearchStrategy[Any]], Any],
+    pool: Sequence[tuple[str, Literal["int", "float", "array"]]],
+    lengths: Sequence[int] = (),
+) -> list[Param]:
+    """A non-empty subset of ``pool``, in pool order; arrays of ``lengths`` if given."""
+    n_params = draw(st.integers(1, min(3, len(pool))))
     chosen = draw(
         st.lists(
-            st.sampled_from(range(len(_PARAM_POOL))),
-            min_size=n_params,
-            max_size=n_params,
-            unique=True,
+            st.sampled_from(range(len(pool))), min_size=n_params, max_size=n_params, unique=True
         )
     )
     params: list[Param] = []
     for i in sorted(chosen):
-        name, kind = _PARAM_POOL[i]
-        length = draw(st.integers(0, 4)) if kind == "array" else 0
-        if kind == "array" and length == 0 and draw(st.booleans()):
-            length = 3  # zero-length arrays only now and then
+        name, kind = pool[i]
+        if kind == "array" and lengths:
+            length = draw(st.sampled_from(list(lengths)))
+        elif kind == "array":
+            length = draw(st.integers(0, 4))
+            if length == 0 and draw(st.booleans()):
+                length = 3  # zero-length arrays only now and then
+        else:
+            length = 0
         params.append(Param(name, kind, length))
-        gen.vars[name] = _Var(name, kind, length, writable=False, weight=0.0)
-        gen.bind(name)
-        gen.features.add(f"{kind}_param")
+    return params
+
+
+def _draw_function(
+    gen: _Gen,
+    name: str,
+    params: Sequence[Param],
+    w_length: int,
+    ret_kinds: tuple[Kind, ...],
+    *,
+    extra_returns: bool,
+) -> ast.FunctionDef:
+    """One function: ``params``, fixed-kind locals, a prelude, a body, a return."""
+    draw = gen.draw
+    for p in params:
+        gen.vars[p.name] = _Var(p.name, p.kind, p.length, writable=False, weight=0.0)
+        gen.bind(p.name)
+        gen.features.add(f"{p.kind}_param")
     # locals: fixed kinds for the whole program
-    for name in ("s", "t", "u"):
-        gen.vars[name] = _Var(name, "float")
-    for name in ("k", "q"):
-        gen.vars[name] = _Var(name, "int")
+    for local in ("s", "t", "u"):
+        gen.vars[local] = _Var(local, "float")
+    for local in ("k", "q"):
+        gen.vars[local] = _Var(local, "int")
     gen.vars["p"] = _Var("p", "bool")
-    lengths = [p.length for p in params if p.kind == "array"]
-    w_length = draw(st.sampled_from(lengths)) if lengths else draw(st.integers(1, 3))
     gen.vars["w"] = _Var("w", "array", w_length)
-    # what the function returns, on every path
-    ret_kind = draw(st.sampled_from(["float", "float", "int", "bool", "array", "pair"]))
-    gen.ret_kinds = ("float", "int") if ret_kind == "pair" else (ret_kind,)
+    gen.ret_kinds = ret_kinds
     gen.ret_length = w_length
 
     # a prelude, as real code has: some locals start with a simple value
     prelude: list[ast.stmt] = []
-    for name, kind in (("s", "float"), ("k", "int"), ("w", "array"), ("t", "float")):
+    for local, kind in (("s", "float"), ("k", "int"), ("w", "array"), ("t", "float")):
         if not gen.chance(0.45):
             continue
         if kind == "float" and gen.chance(0.3):
@@ -1108,14 +1695,38 @@ def _programs(draw: Callable[[st.SearchStrategy[Any]], Any], opts: _Options) -> 
             value = _const(gen.choice((0, 1))) if gen.chance(0.7) else gen.int_expr(1).node
         else:
             value = gen.array_expr(w_length, 1).node
-        prelude.append(ast.Assign(targets=[_store(name)], value=value))
-        gen.bind(name)
+        prelude.append(ast.Assign(targets=[_store(local)], value=value))
+        gen.bind(local)
+    opts = gen.opts
+    # record buffers and the mask guards' counter: bound from the prelude on, so
+    # that every return may return them
+    if opts.allow_records and opts.allow_subscript_assign and opts.allow_for and gen.chance(0.6):
+        buffers = [_Var("buf", "array", draw(st.integers(1, 5)))]
+        if gen.chance(0.5):
+            buffers.append(_Var("hist", "matrix", w_length, rows=draw(st.integers(1, 4))))
+        for buf in buffers:
+            gen.vars[buf.name] = buf
+            gen.records.append(buf.name)
+            prelude.append(ast.Assign(targets=[_store(buf.name)], value=gen.fresh_buffer(buf)))
+            gen.bind(buf.name)
+            if extra_returns and gen.chance(0.8):
+                gen.ret_extra.append(buf.name)
+    if opts.allow_mask_guards and opts.allow_if and gen.chance(0.6):
+        gen.mask = gen.vars["mask"] = _Var("mask", "mask", w_length)
+        if gen.chance(0.7):
+            gen.vars["cnt"] = _Var("cnt", "intarray", w_length)
+            zeros = _jnp("zeros", _const(w_length))
+            zeros.keywords = [ast.keyword(arg="dtype", value=_name("int"))]  # type: ignore[attr-defined]
+            prelude.append(ast.Assign(targets=[_store("cnt")], value=zeros))
+            gen.bind("cnt")
+            if extra_returns and gen.chance(0.5):
+                gen.ret_extra.append("cnt")
     body, terminated = gen.block(0, keep_going=0.8)
     body = prelude + body
     if not terminated:
         body.append(ast.Return(value=gen.ret_value()))
     func = ast.FunctionDef(
-        name="f",
+        name=name,
         args=ast.arguments(
             posonlyargs=[],
             args=[ast.arg(arg=p.name) for p in params],
@@ -1129,20 +1740,69 @@ def _programs(draw: Callable[[st.SearchStrategy[Any]], Any], opts: _Options) -> 
     )
     if sys.version_info >= (3, 12):
         func.type_params = []
-    module = ast.Module(body=[func], type_ignores=[])
-    source = ast.unparse(ast.fix_missing_locations(module)) + "\n"
-    features = set(gen.features)
-    if "loop_target_after_loop_possible" in features:
-        features.discard("loop_target_after_loop_possible")
+    if "loop_target_after_loop_possible" in gen.features:
+        gen.features.discard("loop_target_after_loop_possible")
         if _reads_loop_target_after_loop(func):
-            features.add("loop_target_after_loop")
+            gen.features.add("loop_target_after_loop")
+    return func
+
+
+@st.composite
+def _programs(draw: Callable[[st.SearchStrategy[Any]], Any], opts: _Options) -> Program:
+    params = _draw_params(draw, _PARAM_POOL)
+    lengths = [p.length for p in params if p.kind == "array"]
+    w_length = draw(st.sampled_from(lengths)) if lengths else draw(st.integers(1, 3))
+    # what the function returns, on every path
+    ret_kind = draw(st.sampled_from(["float", "float", "int", "bool", "array", "pair"]))
+    ret_kinds: tuple[Kind, ...] = ("float", "int") if ret_kind == "pair" else (ret_kind,)
+
+    gen = _Gen(draw, opts)
+    helper_def: ast.FunctionDef | None = None
+    helper_gen: _Gen | None = None
+    if opts.allow_helpers and gen.chance(0.3):
+        # a helper h(z, c, d) -> float, with control flow of its own, defined before f
+        helper_opts = replace(
+            opts,
+            allow_helpers=False,
+            allow_maybe_unbound=False,
+            max_statements=max(1, opts.max_statements // 2),
+            max_depth=min(opts.max_depth, 2),
+            max_loop_depth=min(opts.max_loop_depth, 1),
+        )
+        helper_gen = _Gen(draw, helper_opts)
+        helper_params = _draw_params(draw, _HELPER_POOL, sorted({*lengths, w_length}))
+        helper_lengths = [p.length for p in helper_params if p.kind == "array"]
+        helper_def = _draw_function(
+            helper_gen,
+            "h",
+            helper_params,
+            helper_lengths[0] if helper_lengths else w_length,
+            ("float",),
+            extra_returns=False,
+        )
+        gen.helper = _Helper("h", tuple(helper_params))
+    func = _draw_function(gen, "f", params, w_length, ret_kinds, extra_returns=True)
+    features = set(gen.features)
+    defs = [func]
+    int_to_float = "int_to_float" in features
+    calls_helper = any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "h"
+        for n in ast.walk(func)
+    )
+    if helper_def is not None and helper_gen is not None and calls_helper:
+        defs.insert(0, helper_def)
+        features |= helper_gen.features | {"helper_call"}
+        # h may return its int-started float s as a Python int
+        int_to_float = int_to_float or "int_to_float" in helper_gen.features
+    module = ast.Module(body=list(defs), type_ignores=[])
+    source = ast.unparse(ast.fix_missing_locations(module)) + "\n"
     return Program(
         source=source,
         name="f",
         params=tuple(params),
         features=frozenset(features),
         reads_maybe_unbound=gen.maybe_read,
-        int_to_float="int_to_float" in features,
+        int_to_float=int_to_float,
     )
 
 
@@ -1187,6 +1847,9 @@ def programs(
     allow_maybe_unbound: bool = True,
     allow_unbound_copy: bool = True,
     allow_partial_loop_target: bool = True,
+    allow_records: bool = True,
+    allow_mask_guards: bool = True,
+    allow_helpers: bool = True,
     max_depth: int = 3,
     max_loop_depth: int = 2,
     max_statements: int = 12,
@@ -1226,13 +1889,31 @@ def programs(
       some earlier paths bound (``if c: i = 1`` ... ``for i in range(2)``),
       and reading after a loop a target that was unbound before it (without
       this, only targets bound before the loop are read after it).
+    - ``allow_records``: record buffers (``buf``, and ``hist`` whose rows have
+      ``w``'s length) preallocated in the prelude and written once per
+      iteration of a ``for`` loop over ``range``/``enumerate``/``zip(range(k),
+      x)`` at a row computed from the loop index (``buf[i]``, ``buf[2 * i +
+      1]``, ``buf[-i - 1]``, ``buf[(i + 2) % 5]``, ``hist[i] = w``), always
+      in range, sometimes repeating rows (``i // 2``), sometimes also read in
+      the body or written under an ``if``; ``f`` may return them. Needs
+      ``allow_subscript_assign`` and ``allow_for`` too.
+    - ``allow_mask_guards``: bool arrays ``mask = x > s`` and guards ``if
+      mask.any():`` / ``if mask.all():`` / ``if not mask.any():`` whose
+      branch updates arrays with ``jnp.where(mask, new, old)`` and an int
+      array ``cnt`` with ``cnt += mask.astype(int)`` (unchanged where the
+      mask is all False), or changes values regardless (``w = w + 0.5``,
+      ``k += 1``). Drawn mostly in loop bodies. Needs ``allow_if``.
+    - ``allow_helpers``: a helper ``def h(z, c, d)`` (a subset of an array,
+      a float and an int parameter; its own control flow; a float result)
+      defined before ``f`` in the same source and called from ``f``
+      (``Program.name`` stays ``"f"``, the last ``def``).
 
     Size: ``max_statements`` statements in all, compound statements nested at
     most ``max_depth`` deep and loops at most ``max_loop_depth`` deep. Loops
     run at most a handful of times (``range`` up to 4 or an int parameter in
     [-2, 6], ``while`` with a counter), so a program runs in milliseconds.
 
-    The parameters are ``x``/``y`` (1-D float32 arrays of length 0..4),
+    The parameters of ``f`` are ``x``/``y`` (1-D float32 arrays of length 0..4),
     ``n``/``m`` (ints) and ``a``/``b`` (floats); use ``program.inputs()`` for
     matching arguments. Generated code uses ``jnp`` (``jax.numpy``).
     """
@@ -1257,6 +1938,9 @@ def programs(
         allow_maybe_unbound=allow_maybe_unbound,
         allow_unbound_copy=allow_unbound_copy,
         allow_partial_loop_target=allow_partial_loop_target,
+        allow_records=allow_records,
+        allow_mask_guards=allow_mask_guards,
+        allow_helpers=allow_helpers,
         max_depth=max_depth,
         max_loop_depth=max_loop_depth,
         max_statements=max_statements,

@@ -17,6 +17,7 @@ from autoflow.testing import (
     FAMILIES,
     Param,
     Program,
+    ProgramChecker,
     compare,
     load_program,
     program_from_source,
@@ -37,9 +38,13 @@ def _nodes(program: Program) -> list[ast.AST]:
 @given(programs())
 def test_source_is_canonical_python(program: Program) -> None:
     tree = ast.parse(program.source)
-    (func,) = tree.body
+    *helpers, func = tree.body
     assert isinstance(func, ast.FunctionDef) and func.name == program.name == "f"
     assert [a.arg for a in func.args.args] == [p.name for p in program.params]
+    # a helper is defined only when f calls it
+    assert [h.name for h in helpers if isinstance(h, ast.FunctionDef)] == (
+        ["h"] if "helper_call" in program.features else []
+    )
     # pretty: what ast.unparse prints, 4-space indentation, ends with one newline
     assert program.source == ast.unparse(tree) + "\n"
     for line in program.source.splitlines():
@@ -165,15 +170,15 @@ def test_switches_turn_families_off(
 @settings(max_examples=80, deadline=None, database=None)
 @given(programs(allow_return_in_loop=False, allow_early_return=False, allow_subscript_assign=False))
 def test_return_and_subscript_switches(program: Program) -> None:
-    func = ast.parse(program.source).body[0]
-    assert isinstance(func, ast.FunctionDef)
-    returns = [n for n in ast.walk(func) if isinstance(n, ast.Return)]
-    assert returns == [func.body[-1]]  # only the final return
-    assert not [
-        n
-        for n in ast.walk(func)
-        if isinstance(n, (ast.Assign, ast.AugAssign)) and _targets_subscript(n)
-    ]
+    for func in ast.parse(program.source).body:  # f, and the helper h it may call
+        assert isinstance(func, ast.FunctionDef)
+        returns = [n for n in ast.walk(func) if isinstance(n, ast.Return)]
+        assert returns == [func.body[-1]]  # only the final return
+        assert not [
+            n
+            for n in ast.walk(func)
+            if isinstance(n, (ast.Assign, ast.AugAssign)) and _targets_subscript(n)
+        ]
 
 
 # With the switch on, about 1 program in 750 raises at such a copy: 600 examples
@@ -198,6 +203,72 @@ def test_no_bare_copy_of_an_unbound_name(data: st.DataObject) -> None:
         pass
 
 
+_NAMES_OFF: list[tuple[dict[str, Any], set[str]]] = [
+    ({"allow_records": False}, {"buf", "hist"}),
+    ({"allow_mask_guards": False}, {"mask", "cnt"}),
+    ({"allow_helpers": False}, {"h"}),
+    ({"allow_subscript_assign": False}, {"buf", "hist"}),  # record writes are subscripts
+    ({"allow_if": False}, {"mask", "cnt"}),  # guards are ifs
+]
+
+
+@pytest.mark.parametrize(
+    ("options", "absent"), _NAMES_OFF, ids=[next(iter(o)) for o, _ in _NAMES_OFF]
+)
+def test_switches_turn_new_families_off(options: dict[str, Any], absent: set[str]) -> None:
+    @settings(max_examples=80, deadline=None, database=None)
+    @given(programs(**options))
+    def check(program: Program) -> None:
+        tree = ast.parse(program.source)
+        names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+        assert not names & absent, program.source
+        if not options.get("allow_helpers", True):
+            assert len(tree.body) == 1
+
+    check()
+
+
+def test_record_rows_stay_in_range() -> None:
+    """Every record write's row is in range for every input: eager NumPy would raise."""
+
+    @settings(
+        max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+    @given(st.data())
+    def check(data: st.DataObject) -> None:
+        program = data.draw(
+            programs(allow_mask_guards=False, allow_helpers=False, allow_maybe_unbound=False)
+        )
+        event("record loop" if "record_loop" in program.features else "no record loop")
+        for _ in range(3):
+            run_oracle(program, data.draw(program.inputs()))  # no IndexError
+
+    check()
+
+
+def test_program_from_source_with_a_helper() -> None:
+    program = program_from_source(
+        """
+def h(z, d):
+    s = 0.0
+    for i in range(d):
+        if z[i % 2] > s:
+            s = s + z[i % 2]
+    return s
+
+def f(x, n):
+    return h(x, n % 5) + 1.0
+""",
+        "x: array[2], n: int",
+    )
+    assert program.name == "f"
+    args = (np.array([1.0, 2.0], np.float32), 3)
+    assert run_oracle(program, args) == pytest.approx(4.0)
+    ProgramChecker().check(program, args)  # the checker loads h with f, and autoflow converts it
+    with pytest.raises(ValueError, match="at least one"):
+        program_from_source("x = 1\n", "")
+
+
 def _targets_subscript(node: ast.Assign | ast.AugAssign) -> bool:
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
     return any(isinstance(t, ast.Subscript) for t in targets)
@@ -206,9 +277,12 @@ def _targets_subscript(node: ast.Assign | ast.AugAssign) -> bool:
 @settings(max_examples=60, deadline=None, database=None)
 @given(programs(max_depth=1, max_statements=4, max_loop_depth=1))
 def test_size_bounds(program: Program) -> None:
-    func = ast.parse(program.source).body[0]
-    assert isinstance(func, ast.FunctionDef)
+    for func in ast.parse(program.source).body:  # f, and the helper h it may call
+        assert isinstance(func, ast.FunctionDef)
+        _check_depth(func)
 
+
+def _check_depth(func: ast.FunctionDef) -> None:
     def depth(stmts: list[ast.stmt]) -> int:
         best = 0
         for s in stmts:
