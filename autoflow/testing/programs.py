@@ -1055,7 +1055,10 @@ class _Gen:
         self.in_if = False
         for t in bound_targets:
             self.bind(t)
+        guard = self.loop_guard(depth + 1)
         body, _ = self.block(depth + 1)
+        if guard:
+            body = guard + [b for b in body if not isinstance(b, ast.Pass)]
         self.in_if = was_in_if
         self.nesting -= 1
         self.loops.pop()
@@ -1401,7 +1404,10 @@ class _Gen:
             self.features.add("record_conditional")
             write = ast.If(test=self.bool_expr(1), body=[write], orelse=[])
         self.budget -= 1
+        guard = self.loop_guard(depth + 1)
         body, term = self.block(depth + 1)
+        if guard:
+            body = guard + [b for b in body if not isinstance(b, ast.Pass)]
         self.hidden.discard(buf.name)
         if len(body) == 1 and isinstance(body[0], ast.Pass):
             body = [write]
@@ -1448,6 +1454,20 @@ class _Gen:
             self.features.add("loop_target_after_loop_possible")
 
     # -- mask guards -----------------------------------------------------
+    def loop_guard(self, depth: int) -> list[ast.stmt]:
+        """Now and then, a mask guard opening a loop body (where the runtime drops guards)."""
+        if (
+            self.mask is None
+            or not self.opts.allow_if
+            or depth >= self.opts.max_depth
+            or self.budget <= 0
+            or not self.chance(0.5)
+        ):
+            return []
+        self.budget -= 1
+        stmts, _ = self.guard_stmt(depth)
+        return stmts
+
     def guard_stmt(self, depth: int) -> tuple[list[ast.stmt], bool]:
         """``mask = <comparison>`` then ``if mask.any():`` with masked updates.
 
@@ -1469,7 +1489,7 @@ class _Gen:
                 out.append(ast.Assign(targets=[_store(mask.name)], value=e))
                 self.bind(mask.name)
         self.features.add("mask_guard")
-        form = self.choice(("any", "any", "jnp_any", "all", "all", "not_any"))
+        form = self.choice(("any", "any", "any", "jnp_any", "all", "not_any"))
         call = ast.Call(
             func=ast.Attribute(
                 value=_name(mask.name), attr="all" if form == "all" else "any", ctx=ast.Load()
@@ -1485,26 +1505,50 @@ class _Gen:
             test = ast.UnaryOp(op=ast.Not(), operand=call)
         if form in ("all", "not_any"):
             self.features.add("mask_guard_all")
+        before_defined = set(self.defined)
         body: list[ast.stmt] = []
-        for _ in range(self.draw(st.integers(1, 3))):
+        for _ in range(self.draw(st.integers(1, 2))):
             update = self.guard_update(mask)
             if update is not None:
                 body.append(update)
         if not body:
             body = self.assign() or [ast.Pass()]
-        term = False
         if self.budget > 0 and self.chance(0.2):
-            before_defined = set(self.defined)
             self.nesting += 1
             was_in_if = self.in_if
             self.in_if = True
             extra, _ = self.block(depth + 1)
             self.in_if = was_in_if
             self.nesting -= 1
-            self.defined = before_defined  # the branch may not run
             body += extra
+        self.defined = before_defined  # the branch may not run
         out.append(ast.If(test=test, body=body, orelse=[]))
-        return out, term
+        return out, False
+
+    def cheap_value(self, length: int) -> ast.expr:
+        """An array or scalar from adds, products and selects only (weight <= 1).
+
+        A traced branch made of such operations runs as ``lax.select_n``
+        (runtime/branch_select.py), which is where the runtime drops guards.
+        """
+        arrays = self.readable("array", length=length)
+        floats = self.readable("float")
+        form = self.choice(
+            ["const"] + ["scalar"] * bool(floats) + ["array", "array"] * bool(arrays)
+        )
+        if form == "const":
+            return _const(self.choice(_FLOAT_CONSTS))
+        if form == "scalar":
+            return _name(self.choice(floats).name)
+        base = _name(self.choice(arrays).name)
+        op = self.choice(("add", "mul", "max", "neg"))
+        if op == "add":
+            return _binop(base, ast.Add(), _const(self.choice((0.5, -1.0, 1.0))))
+        if op == "mul":
+            return _binop(base, ast.Mult(), _const(self.choice((0.5, -0.5))))
+        if op == "max":
+            return _jnp("maximum", base, _const(self.choice((0.0, -0.5))))
+        return ast.UnaryOp(op=ast.USub(), operand=base)
 
     def guard_update(self, mask: _Var) -> ast.stmt | None:
         """One update in a mask guard: most leave every value as it was where the mask is False."""
@@ -1515,11 +1559,12 @@ class _Gen:
         floats = [v for v in self.writable("float") if v.name in self.defined]
         ints = [v for v in self.writable("int") if v.name in self.defined]
         bounded = self.readable("array", length=n, max_weight=0.0)
+        # mostly updates that leave values unchanged where the mask is all False
         forms = []
         if arrays:
-            forms += ["where", "where", "where", "where_rev", "shift"]
+            forms += ["where"] * 5 + ["where_rev", "shift"]
         if counts:
-            forms += ["count", "count", "count_bump"]
+            forms += ["count"] * 5 + ["count_bump"]
         if floats:
             forms += ["sum_into", "bump_float"] + (["max_into"] if n >= 1 and bounded else [])
         if ints:
@@ -1537,7 +1582,12 @@ class _Gen:
                 else:
                     value = _binop(_name(arr.name), ast.Mult(), _const(0.5))
                 return ast.Assign(targets=[_store(arr.name)], value=value)
-            new = self.float_expr(1).node if self.chance(0.4) else self.array_expr(n, 1).node
+            if self.chance(0.7):
+                new = self.cheap_value(n)  # a branch the runtime can run as a select
+            elif self.chance(0.4):
+                new = self.float_expr(1).node
+            else:
+                new = self.array_expr(n, 1).node
             if form == "where":
                 value = _jnp("where", m(), new, _name(arr.name))
             else:
@@ -1713,7 +1763,13 @@ def _draw_function(
                 gen.ret_extra.append(buf.name)
     if opts.allow_mask_guards and opts.allow_if and gen.chance(0.6):
         gen.mask = gen.vars["mask"] = _Var("mask", "mask", w_length)
-        if gen.chance(0.7):
+        if "w" not in gen.defined and gen.chance(0.8):
+            # the array the guards update
+            prelude.append(
+                ast.Assign(targets=[_store("w")], value=gen.array_expr(w_length, 1).node)
+            )
+            gen.bind("w")
+        if gen.chance(0.85):
             gen.vars["cnt"] = _Var("cnt", "intarray", w_length)
             zeros = _jnp("zeros", _const(w_length))
             zeros.keywords = [ast.keyword(arg="dtype", value=_name("int"))]  # type: ignore[attr-defined]
