@@ -149,7 +149,9 @@ class ExpressionsPass(Pass):
         super().__init__(*args, **kwargs)
         self._rebound = rebound_names("\n".join(self.ctx.source_lines), _BUILTINS) | self.ctx.shadowed
         self._checked = self.ctx.runtime_checks
-        self._chains: dict[int, str] = {}  # id of an rt.and_/rt.or_ call made here -> which
+        # id of an rt.and_/rt.or_ call made here -> (the call, which). The call is kept
+        # alive so that its id cannot be reused by a later node.
+        self._chains: dict[int, tuple[cst.Call, str]] = {}
         # Per function entered: (its name, number of `try` statements open in it).
         self._functions: list[list[object]] = []
 
@@ -279,11 +281,12 @@ class ExpressionsPass(Pass):
             call = left.with_changes(args=[*left.args, cst.Arg(_thunk(right))])
         else:
             call = _call(fn, _strip(left), _thunk(right))
-        self._chains[id(call)] = fn
+        self._chains[id(call)] = (call, fn)
         return call
 
     def _is_chain(self, node: cst.BaseExpression, fn: str) -> bool:
-        return self._chains.get(id(node)) == fn and not getattr(node, "lpar", None)
+        made = self._chains.get(id(node))
+        return made is not None and made[0] is node and made[1] == fn and not node.lpar
 
     def leave_UnaryOperation(
         self, original_node: cst.UnaryOperation, updated_node: cst.UnaryOperation
@@ -342,7 +345,7 @@ class ExpressionsPass(Pass):
                 left = right
         self.converted(original_node, "comparison", "rt.and_")
         call = _call("and_", parts[0], *[_thunk(p) for p in parts[1:]])
-        self._chains[id(call)] = "and_"
+        self._chains[id(call)] = (call, "and_")
         return call
 
     # -- builtins ------------------------------------------------------------
