@@ -49,6 +49,7 @@ __all__ = [
     "DEFAULT_RTOL",
     "EquivalenceError",
     "IllConditioned",
+    "ModuleChecker",
     "ProgramChecker",
     "assert_equivalent",
     "check_equivalent",
@@ -416,14 +417,16 @@ def _tmpdir() -> str:
     return _TMPDIR
 
 
-_HEADER = "import jax.numpy as jnp\nimport numpy as np\n\n\n"
+_HEADER = "import jax.numpy as jnp\nimport numpy as np\nimport runtime as rt\n\n\n"
 
 
 def load_program(program: Program) -> Callable[..., Any]:
     """Import ``program`` from a real file, so ``inspect.getsource`` works on it.
 
-    The module (named after a hash of the source) imports ``jax.numpy as jnp``
-    and ``numpy as np``; the same source always gives the same file.
+    The module (named after a hash of the source) imports ``jax.numpy as jnp``,
+    ``numpy as np`` and ``runtime as rt``; the same source always gives the
+    same file. Returns the module's attribute ``program.name`` (a function, or
+    the class of a drawn Module).
     """
     digest = hashlib.sha1(program.source.encode()).hexdigest()[:16]
     mod_name = f"autoflow_program_{digest}"
@@ -544,6 +547,99 @@ class ProgramChecker:
 
     def _ill_conditioned(self, program: Program, args: Sequence[Any], value32: Any) -> bool:
         wide = _run(lambda: run_oracle(program, args, dtype=np.float64), [])
+        if not wide.ok:
+            return True
+        return (
+            compare(value32, wide.value, rtol=self.rtol, atol=self.atol, check_dtype=False)
+            is not None
+        )
+
+
+class ModuleChecker:
+    """Checks drawn Modules (``module_programs()``): eager == convert == jit, state included.
+
+    ``check(program, args)`` makes a fresh ``Net()`` for each way of running
+    it: plain Python on JAX arrays (the eager reference), ``autoflow.convert``
+    and ``autoflow.jit`` of the instance. Each is called ``calls`` times on
+    ``args``; after each call the result and every Variable's value
+    (``net.vars()``) must agree. Raises ``EquivalenceError``, or
+    ``IllConditioned`` when eager float32 and float64 (``jax.enable_x64``)
+    disagree.
+    """
+
+    def __init__(self, *, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL, calls: int = 2):
+        self.rtol = rtol
+        self.atol = atol
+        self.calls = calls
+
+    def _run(
+        self, program: Program, args: Sequence[Any], wrap: Callable[[Any], Any] | None
+    ) -> _Outcome:
+        cls = load_program(program)
+
+        def calls() -> list[tuple[Any, dict[str, Any]]]:
+            net = cls()
+            fn = net if wrap is None else wrap(net)
+            out = []
+            for _ in range(self.calls):
+                value = fn(*_jax_args(program.params, args))
+                out.append((value, {k: v.value for k, v in net.vars().items()}))
+            return out
+
+        return _run(calls, [], record_warnings=wrap is not None)
+
+    def check(self, program: Program, args: Sequence[Any], *, use_jit: bool = True) -> list[str]:
+        """Raise EquivalenceError unless eager == convert == jit on ``args``; autoflow's warnings."""
+        af = _autoflow()
+        expected = self._run(program, args, None)
+        seen: list[str] = []
+        stages: list[tuple[str, Callable[[Any], Any]]] = [("autoflow.convert(net)", af.convert)]
+        if use_jit:
+            stages.append(("autoflow.jit(net)", af.jit))
+        for stage, wrap in stages:
+            got = self._run(program, args, wrap)
+            seen += got.warnings
+            why = _verdict(
+                stage,
+                expected,
+                got,
+                rtol=self.rtol,
+                atol=self.atol,
+                check_dtype=not program.int_to_float,
+                allow_clear=stage == "autoflow.jit(net)",
+                may_refuse=program.reads_maybe_unbound and stage == "autoflow.jit(net)",
+            )
+            if why is None:
+                continue
+            if expected.ok and got.ok and self._ill_conditioned(program, args, expected.value):
+                raise IllConditioned(why)
+            raise EquivalenceError(
+                _format_failure(
+                    f"{stage} disagrees with eager Python", program.source, args, expected, got, why
+                )
+            )
+        return seen
+
+    def _ill_conditioned(self, program: Program, args: Sequence[Any], value32: Any) -> bool:
+        import jax
+
+        wide_args = [np.asarray(a, np.float64) if isinstance(a, np.ndarray) else a for a in args]
+        with jax.enable_x64(True):
+            import jax.numpy as jnp
+
+            cls = load_program(program)
+
+            def calls() -> list[Any]:
+                net = cls()
+                out = []
+                for _ in range(self.calls):
+                    call_args = [
+                        jnp.asarray(a) if isinstance(a, np.ndarray) else a for a in wide_args
+                    ]
+                    out.append((net(*call_args), {k: v.value for k, v in net.vars().items()}))
+                return out
+
+            wide = _run(calls, [])
         if not wide.ok:
             return True
         return (

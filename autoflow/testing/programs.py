@@ -52,7 +52,7 @@ The families added for the runtime's jaxpr-level rewrites keep them too:
   ``cnt += mask.astype(int)``, and sometimes change values regardless of the
   mask (``w = w + 0.5``). Reductions that are undefined on empty arrays
   (``max``, ``mean``) are only drawn on non-empty ones.
-- A helper ``h`` defined before ``f`` in the same module (its own control
+- A helper ``aux`` defined before ``f`` in the same module (its own control
   flow, read-only parameters, a float result) is called with bounded
   arguments, or with any arguments inside a bounded function (``tanh``).
 """
@@ -60,6 +60,7 @@ The families added for the runtime's jaxpr-level rewrites keep them too:
 from __future__ import annotations
 
 import ast
+import inspect
 import keyword
 import sys
 from collections.abc import Callable, Sequence
@@ -74,6 +75,7 @@ __all__ = [
     "Param",
     "Program",
     "inputs_for",
+    "module_programs",
     "program_from_source",
     "programs",
 ]
@@ -206,26 +208,44 @@ def inputs_for(program: Program) -> st.SearchStrategy[tuple[Any, ...]]:
 
 
 def program_from_source(
-    source: str, params: Sequence[Param] | str, *, reads_maybe_unbound: bool = False
+    source: str,
+    params: Sequence[Param] | str,
+    *,
+    reads_maybe_unbound: bool = False,
+    name: str | None = None,
 ) -> Program:
     """Wrap hand-written source as a Program, e.g. for regressions.
 
     The source holds one or more top-level ``def``s: the last is the function
-    under test, the others are helpers it may call. ``params`` (of the last
+    under test, the others are helpers it may call. ``params`` (of that
     ``def``) is a sequence of Param or a string like ``"x: array[3], n: int"``.
+    ``name`` picks another top-level ``def``, or a class (a Module, as
+    ``module_programs()`` draws: ``params`` are those of its ``__call__``
+    after ``self``).
     """
     if isinstance(params, str):
         params = _parse_params(params)
     tree = ast.parse(source)
-    defs = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+    defs = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))]
+    if name is not None:
+        defs = [node for node in defs if node.name == name]
+    else:
+        defs = [node for node in defs if isinstance(node, ast.FunctionDef)]
     if not defs:
-        raise ValueError("program_from_source expects at least one top-level def")
-    names = [a.arg for a in defs[-1].args.args]
+        raise ValueError(f"program_from_source expects at least one top-level def {name or ''}")
+    entry = defs[-1]
+    if isinstance(entry, ast.ClassDef):
+        calls = [n for n in entry.body if isinstance(n, ast.FunctionDef) and n.name == "__call__"]
+        if not calls:
+            raise ValueError(f"class {entry.name} has no __call__")
+        names = [a.arg for a in calls[0].args.args][1:]
+    else:
+        names = [a.arg for a in entry.args.args]
     if names != [p.name for p in params]:
         raise ValueError(f"parameters {names} do not match {[p.name for p in params]}")
     return Program(
         source=source.strip("\n") + "\n",
-        name=defs[-1].name,
+        name=entry.name,
         params=tuple(params),
         reads_maybe_unbound=reads_maybe_unbound,
     )
@@ -325,7 +345,7 @@ class _Var:
 
 @dataclass(frozen=True)
 class _Helper:
-    """The signature of the drawn helper ``h``: its parameters; it returns a float."""
+    """The signature of the drawn helper ``aux``: its parameters; it returns a float."""
 
     name: str
     params: tuple[Param, ...]
@@ -358,6 +378,7 @@ class _Gen:
         self.mask: _Var | None = None
         self.helper: _Helper | None = None
         self.hidden: set[str] = set()  # names the statement being drawn must not touch
+        self.state_init: list[ast.stmt] = []  # a Module's Variables, as `name = value`
 
     # -- choices ---------------------------------------------------------
     def choice(self, options: Sequence[Any]) -> Any:
@@ -779,7 +800,7 @@ class _Gen:
         return cmp()
 
     def helper_call(self, max_weight: float, *, free: bool) -> _Expr:
-        """``h(...)``: weight 0 with bounded arguments, else only where products are fine."""
+        """``aux(...)``: weight 0 with bounded arguments, else only where products are fine."""
         assert self.helper is not None
         bounded = not free or self.chance(0.5)
         limit = 0.0 if bounded else 8.0
@@ -788,7 +809,7 @@ class _Gen:
         for p in self.helper.params:
             if p.kind == "int":
                 inner = self.int_expr(1, 8.0, free=True).node
-                args.append(_binop(inner, ast.Mod(), _const(5)))  # a short loop in h
+                args.append(_binop(inner, ast.Mod(), _const(5)))  # a short loop in aux
             elif p.kind == "float":
                 e = self.float_expr(1, limit, free=not bounded)
                 args.append(e.node)
@@ -796,7 +817,7 @@ class _Gen:
             else:
                 names = self.readable("array", length=p.length, max_weight=limit)
                 if names and self.chance(0.7):
-                    v = self.choice(names)  # passed by name: h never writes its parameters
+                    v = self.choice(names)  # passed by name: aux never writes its parameters
                     args.append(_name(v.name))
                     weight = max(weight, v.weight)
                 else:
@@ -1636,7 +1657,7 @@ class _Gen:
 
     # -- helper calls ----------------------------------------------------
     def helper_assign(self) -> list[ast.stmt]:
-        """``t = h(...)`` with bounded arguments, or ``t = jnp.tanh(h(...))`` with any."""
+        """``t = aux(...)`` with bounded arguments, or ``t = jnp.tanh(aux(...))`` with any."""
         target = self.choice(self.writable("float"))
         call = self.helper_call(8.0, free=True)
         value = call.node if call.weight == 0 else _jnp("tanh", call.node)
@@ -1711,8 +1732,14 @@ def _draw_function(
     ret_kinds: tuple[Kind, ...],
     *,
     extra_returns: bool,
+    state: bool = False,
 ) -> ast.FunctionDef:
-    """One function: ``params``, fixed-kind locals, a prelude, a body, a return."""
+    """One function: ``params``, fixed-kind locals, a prelude, a body, a return.
+
+    ``state``: the prelude's names are the state of a Module (``s``, ``t``,
+    ``k``, ``w`` always, and the record buffers and ``cnt``); they start as
+    constants, and the prelude goes to ``gen.state_init`` instead of the body.
+    """
     draw = gen.draw
     for p in params:
         gen.vars[p.name] = _Var(p.name, p.kind, p.length, writable=False, weight=0.0)
@@ -1731,6 +1758,15 @@ def _draw_function(
     # a prelude, as real code has: some locals start with a simple value
     prelude: list[ast.stmt] = []
     for local, kind in (("s", "float"), ("k", "int"), ("w", "array"), ("t", "float")):
+        if state:
+            # a Variable's initial value: no parameters in __init__, dtypes fixed
+            if kind == "array":
+                value = _jnp(gen.choice(("zeros", "ones")), _const(w_length))
+            else:
+                value = _const(gen.choice((0.0, 1.0, 0.5) if kind == "float" else (0, 1)))
+            prelude.append(ast.Assign(targets=[_store(local)], value=value))
+            gen.bind(local)
+            continue
         if not gen.chance(0.45):
             continue
         if kind == "float" and gen.chance(0.3):
@@ -1778,7 +1814,10 @@ def _draw_function(
             if extra_returns and gen.chance(0.5):
                 gen.ret_extra.append("cnt")
     body, terminated = gen.block(0, keep_going=0.8)
-    body = prelude + body
+    if state:
+        gen.state_init = prelude
+    else:
+        body = prelude + body
     if not terminated:
         body.append(ast.Return(value=gen.ret_value()))
     func = ast.FunctionDef(
@@ -1813,44 +1852,17 @@ def _programs(draw: Callable[[st.SearchStrategy[Any]], Any], opts: _Options) -> 
     ret_kinds: tuple[Kind, ...] = ("float", "int") if ret_kind == "pair" else (ret_kind,)
 
     gen = _Gen(draw, opts)
-    helper_def: ast.FunctionDef | None = None
-    helper_gen: _Gen | None = None
-    if opts.allow_helpers and gen.chance(0.3):
-        # a helper h(z, c, d) -> float, with control flow of its own, defined before f
-        helper_opts = replace(
-            opts,
-            allow_helpers=False,
-            allow_maybe_unbound=False,
-            max_statements=max(1, opts.max_statements // 2),
-            max_depth=min(opts.max_depth, 2),
-            max_loop_depth=min(opts.max_loop_depth, 1),
-        )
-        helper_gen = _Gen(draw, helper_opts)
-        helper_params = _draw_params(draw, _HELPER_POOL, sorted({*lengths, w_length}))
-        helper_lengths = [p.length for p in helper_params if p.kind == "array"]
-        helper_def = _draw_function(
-            helper_gen,
-            "h",
-            helper_params,
-            helper_lengths[0] if helper_lengths else w_length,
-            ("float",),
-            extra_returns=False,
-        )
-        gen.helper = _Helper("h", tuple(helper_params))
+    helper_def, helper_gen = _draw_helper(gen, lengths, w_length)
     func = _draw_function(gen, "f", params, w_length, ret_kinds, extra_returns=True)
     features = set(gen.features)
-    defs = [func]
+    defs: list[ast.stmt] = [func]
     int_to_float = "int_to_float" in features
-    calls_helper = any(
-        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "h"
-        for n in ast.walk(func)
-    )
-    if helper_def is not None and helper_gen is not None and calls_helper:
+    if helper_def is not None and helper_gen is not None and _calls(func, "aux"):
         defs.insert(0, helper_def)
         features |= helper_gen.features | {"helper_call"}
-        # h may return its int-started float s as a Python int
+        # aux may return its int-started float s as a Python int
         int_to_float = int_to_float or "int_to_float" in helper_gen.features
-    module = ast.Module(body=list(defs), type_ignores=[])
+    module = ast.Module(body=defs, type_ignores=[])
     source = ast.unparse(ast.fix_missing_locations(module)) + "\n"
     return Program(
         source=source,
@@ -1859,6 +1871,167 @@ def _programs(draw: Callable[[st.SearchStrategy[Any]], Any], opts: _Options) -> 
         features=frozenset(features),
         reads_maybe_unbound=gen.maybe_read,
         int_to_float=int_to_float,
+    )
+
+
+def _calls(func: ast.AST, name: str) -> bool:
+    return any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == name
+        for n in ast.walk(func)
+    )
+
+
+def _draw_helper(
+    gen: _Gen, lengths: Sequence[int], w_length: int, *, eager_jax: bool = False
+) -> tuple[ast.FunctionDef | None, _Gen | None]:
+    """Maybe a helper ``aux``, drawn before the function that may call it (``gen.helper``).
+
+    ``eager_jax``: it also runs eagerly on JAX arrays, so it writes no array items.
+    """
+    opts, draw = gen.opts, gen.draw
+    helper_def: ast.FunctionDef | None = None
+    helper_gen: _Gen | None = None
+    if opts.allow_helpers and gen.chance(0.3):
+        # a helper aux(z, c, d) -> float, with control flow of its own, defined before f
+        helper_opts = replace(
+            opts,
+            allow_helpers=False,
+            allow_maybe_unbound=False,
+            max_statements=max(1, opts.max_statements // 2),
+            max_depth=min(opts.max_depth, 2),
+            max_loop_depth=min(opts.max_loop_depth, 1),
+            allow_subscript_assign=opts.allow_subscript_assign and not eager_jax,
+        )
+        helper_gen = _Gen(draw, helper_opts)
+        helper_params = _draw_params(draw, _HELPER_POOL, sorted({*lengths, w_length}))
+        helper_lengths = [p.length for p in helper_params if p.kind == "array"]
+        helper_def = _draw_function(
+            helper_gen,
+            "aux",
+            helper_params,
+            helper_lengths[0] if helper_lengths else w_length,
+            ("float",),
+            extra_returns=False,
+        )
+        gen.helper = _Helper("aux", tuple(helper_params))
+    return helper_def, helper_gen
+
+
+class _ToVariables(ast.NodeTransformer):
+    """Rewrite the state names of a drawn method into its Module's Variables.
+
+    ``s`` -> ``self.s.value``, ``s = e`` -> ``self.s.value = e``, and
+    ``w[i] = e`` -> ``self.w[i] = e`` (a Variable takes item assignment).
+    For the names in ``whole_by_update``, ``w = e`` -> ``self.w.update(e)``
+    and ``w += e`` -> ``self.w += e`` instead.
+    """
+
+    def __init__(self, names: set[str], whole_by_update: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+        self.names = names
+        self.whole_by_update = whole_by_update
+
+    def _var(self, name: str) -> ast.expr:
+        return ast.Attribute(value=_name("self"), attr=name, ctx=ast.Load())
+
+    def visit_Assign(self, node: ast.Assign) -> ast.AST:
+        (target,) = node.targets
+        if isinstance(target, ast.Name) and target.id in self.whole_by_update:
+            # self.w.update(e): the same attribute path as self.w[i] = e
+            update = ast.Attribute(value=self._var(target.id), attr="update", ctx=ast.Load())
+            call = ast.Call(func=update, args=[self.visit(node.value)], keywords=[])
+            return ast.Expr(value=call)
+        return self.generic_visit(node)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
+        if isinstance(node.target, ast.Name) and node.target.id in self.whole_by_update:
+            value = self.visit(node.value)
+            target = ast.Attribute(value=_name("self"), attr=node.target.id, ctx=ast.Store())
+            return ast.AugAssign(target=target, op=node.op, value=value)
+        return self.generic_visit(node)
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id not in self.names:
+            return node
+        return ast.Attribute(value=self._var(node.id), attr="value", ctx=node.ctx)
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+        if (
+            isinstance(node.ctx, ast.Store)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in self.names
+        ):
+            node.slice = self.visit(node.slice)
+            node.value = self._var(node.value.id)
+            return node
+        return self.generic_visit(node)
+
+
+@st.composite
+def _module_programs(
+    draw: Callable[[st.SearchStrategy[Any]], Any], opts: _Options, value_and_item: bool
+) -> Program:
+    params = _draw_params(draw, _PARAM_POOL)
+    lengths = [p.length for p in params if p.kind == "array"]
+    w_length = draw(st.sampled_from(lengths)) if lengths else draw(st.integers(1, 3))
+    ret_kind = draw(st.sampled_from(["float", "float", "int", "bool", "array", "pair"]))
+    ret_kinds: tuple[Kind, ...] = ("float", "int") if ret_kind == "pair" else (ret_kind,)
+    gen = _Gen(draw, opts)
+    helper_def, helper_gen = _draw_helper(gen, lengths, w_length, eager_jax=True)
+    method = _draw_function(
+        gen, "__call__", params, w_length, ret_kinds, extra_returns=True, state=True
+    )
+    names = {
+        a.targets[0].id
+        for a in gen.state_init
+        if isinstance(a, ast.Assign) and isinstance(a.targets[0], ast.Name)
+    }
+    arrays = {n for n in names if gen.vars[n].kind in ("array", "matrix", "intarray")}
+    by_update = set() if value_and_item else arrays
+    method = _ToVariables(names, by_update).visit(method)
+    method.args.args.insert(0, ast.arg(arg="self"))
+    init_body: list[ast.stmt] = []
+    for assign in gen.state_init:
+        assert isinstance(assign, ast.Assign) and isinstance(assign.targets[0], ast.Name)
+        target = ast.Attribute(value=_name("self"), attr=assign.targets[0].id, ctx=ast.Store())
+        variable = ast.Call(
+            func=ast.Attribute(value=_name("rt"), attr="Variable", ctx=ast.Load()),
+            args=[assign.value],
+            keywords=[],
+        )
+        init_body.append(ast.Assign(targets=[target], value=variable))
+    init = ast.FunctionDef(
+        name="__init__",
+        args=ast.arguments(
+            posonlyargs=[], args=[ast.arg(arg="self")], kwonlyargs=[], kw_defaults=[], defaults=[]
+        ),
+        body=init_body,
+        decorator_list=[],
+        returns=None,
+    )
+    if sys.version_info >= (3, 12):
+        init.type_params = []
+    cls = ast.ClassDef(
+        name="Net",
+        bases=[ast.Attribute(value=_name("rt"), attr="Module", ctx=ast.Load())],
+        keywords=[],
+        body=[init, method],
+        decorator_list=[],
+    )
+    if sys.version_info >= (3, 12):
+        cls.type_params = []
+    features = set(gen.features) - {"int_to_float"}
+    defs: list[ast.stmt] = [cls]
+    if helper_def is not None and helper_gen is not None and _calls(method, "aux"):
+        defs.insert(0, helper_def)
+        features |= helper_gen.features | {"helper_call"}
+    source = ast.unparse(ast.fix_missing_locations(ast.Module(body=defs, type_ignores=[]))) + "\n"
+    return Program(
+        source=source,
+        name="Net",
+        params=tuple(params),
+        features=frozenset(features),
+        reads_maybe_unbound=gen.maybe_read,
+        int_to_float=helper_gen is not None and "int_to_float" in helper_gen.features,
     )
 
 
@@ -1959,7 +2132,7 @@ def programs(
       array ``cnt`` with ``cnt += mask.astype(int)`` (unchanged where the
       mask is all False), or changes values regardless (``w = w + 0.5``,
       ``k += 1``). Drawn mostly in loop bodies. Needs ``allow_if``.
-    - ``allow_helpers``: a helper ``def h(z, c, d)`` (a subset of an array,
+    - ``allow_helpers``: a helper ``def aux(z, c, d)`` (a subset of an array,
       a float and an int parameter; its own control flow; a float result)
       defined before ``f`` in the same source and called from ``f``
       (``Program.name`` stays ``"f"``, the last ``def``).
@@ -1973,35 +2146,56 @@ def programs(
     ``n``/``m`` (ints) and ``a``/``b`` (floats); use ``program.inputs()`` for
     matching arguments. Generated code uses ``jnp`` (``jax.numpy``).
     """
-    if max_depth < 0 or max_statements < 1 or not 0 <= max_loop_depth <= 3:
-        raise ValueError(
-            "programs(): need max_depth >= 0, 0 <= max_loop_depth <= 3, max_statements >= 1"
-        )
-    opts = _Options(
-        allow_if=allow_if,
-        allow_while=allow_while,
-        allow_for=allow_for,
-        allow_break=allow_break,
-        allow_continue=allow_continue,
-        allow_early_return=allow_early_return,
-        allow_return_in_loop=allow_return_in_loop,
-        allow_ternary=allow_ternary,
-        allow_boolops=allow_boolops,
-        allow_builtins=allow_builtins,
-        allow_loop_else=allow_loop_else,
-        allow_subscript_assign=allow_subscript_assign,
-        allow_traced_range=allow_traced_range,
-        allow_maybe_unbound=allow_maybe_unbound,
-        allow_unbound_copy=allow_unbound_copy,
-        allow_partial_loop_target=allow_partial_loop_target,
-        allow_records=allow_records,
-        allow_mask_guards=allow_mask_guards,
-        allow_helpers=allow_helpers,
-        max_depth=max_depth,
-        max_loop_depth=max_loop_depth,
-        max_statements=max_statements,
-    )
-    return _programs(opts)
+    return _programs(_options(**locals()))
+
+
+def _options(**options: Any) -> _Options:
+    if options["max_depth"] < 0 or options["max_statements"] < 1:
+        raise ValueError("programs(): need max_depth >= 0 and max_statements >= 1")
+    if not 0 <= options["max_loop_depth"] <= 3:
+        raise ValueError("programs(): need 0 <= max_loop_depth <= 3")
+    return _Options(**options)
+
+
+def module_programs(
+    *, allow_value_and_item_writes: bool = True, **options: Any
+) -> st.SearchStrategy[Program]:
+    """A strategy for small ``rt.Module`` classes whose ``__call__`` has control flow.
+
+    Equivalent to drawing, by hand::
+
+        class Net(rt.Module):
+            def __init__(self):
+                self.s = rt.Variable(0.5)
+                self.w = rt.Variable(jnp.zeros(3))
+                self.buf = rt.Variable(jnp.zeros(4))
+
+            def __call__(self, x, n):
+                for i in range(n):
+                    if x[i % 3] > self.s.value:
+                        self.s.value = self.s.value + x[i % 3]
+                    self.buf[i % 4] = self.s.value
+                return self.s.value
+
+    The method is drawn as ``programs()`` draws a function (the same options,
+    families and invariants), then its state names (``s``, ``t``, ``k``,
+    ``w``, and ``buf``/``hist``/``cnt`` when drawn) become Variables that
+    ``__init__`` creates with constant values: reads are ``self.s.value``,
+    writes ``self.s.value = ...`` and ``self.w[i] = ...``. Other locals stay
+    plain, so the method also runs eagerly on JAX arrays. With
+    ``allow_value_and_item_writes=False``, an array Variable is written whole
+    with ``self.w.update(e)`` / ``self.w += e`` instead of ``self.w.value =
+    e``, so that no block writes both ``self.w.value`` and ``self.w[i]``
+    (tests/testing/regressions/variable_value_and_item_written_in_one_block.py).
+    ``Program.name`` is
+    ``"Net"``, ``Program.params`` the parameters of ``__call__`` after
+    ``self``; check one with ``autoflow.testing.ModuleChecker``.
+    """
+    defaults = {name: p.default for name, p in inspect.signature(programs).parameters.items()}
+    unknown = set(options) - set(defaults)
+    if unknown:
+        raise TypeError(f"module_programs(): unknown options {sorted(unknown)}")
+    return _module_programs(_options(**{**defaults, **options}), allow_value_and_item_writes)
 
 
 assert not any(keyword.iskeyword(n) for n, _ in _PARAM_POOL)

@@ -2,11 +2,13 @@
 
 Profiles:
 
-- default (CI): ``PROGRAMS`` = 300 programs, ``INPUTS_PER_PROGRAM`` inputs each;
-  every program is converted and compiled.
+- default (CI): ``PROGRAMS`` = 220 programs, ``INPUTS_PER_PROGRAM`` inputs each,
+  and ``MODULES`` = 20 drawn ``rt.Module`` classes; every program is
+  converted and compiled. (220, not 300, since programs draw record loops,
+  mask guards and helpers too: the same CI time.)
 - thorough: ``AUTOFLOW_THOROUGH=1`` runs 20,000 programs (``AUTOFLOW_PROGRAMS=N``
-  overrides the count in either profile). Run it before saying the
-  transpiler is correct.
+  overrides the count in either profile, ``AUTOFLOW_MODULES=N`` the Modules'
+  count) and 2,000 Modules. Run it before saying the transpiler is correct.
 
 ``SUPPORTED`` selects the construct families (all, by default); the thorough
 profile also runs bigger programs (``LARGE``). Each shrunk failure becomes a
@@ -22,20 +24,33 @@ import pytest
 from hypothesis import HealthCheck, event, given, note, reject, settings
 from hypothesis import strategies as st
 
-from autoflow.testing import IllConditioned, ProgramChecker, programs
+from autoflow.testing import (
+    IllConditioned,
+    ModuleChecker,
+    ProgramChecker,
+    module_programs,
+    programs,
+)
 
 THOROUGH = os.environ.get("AUTOFLOW_THOROUGH", "") not in ("", "0")
-PROGRAMS = int(os.environ.get("AUTOFLOW_PROGRAMS", 20_000 if THOROUGH else 300))
+PROGRAMS = int(os.environ.get("AUTOFLOW_PROGRAMS", 20_000 if THOROUGH else 220))
 INPUTS_PER_PROGRAM = 2
+#: Drawn Modules (each compiled once per input, and called twice per way of running it).
+MODULES = int(os.environ.get("AUTOFLOW_MODULES", 2_000 if THOROUGH else 20))
 
 #: The construct families the CI profile draws. Switch a family off here only while a
 #: known failure in it is being fixed, and keep that failure in regressions/.
 SUPPORTED: dict[str, Any] = dict()
 
+#: What module_programs() draws in both profiles: array Variables written whole through
+#: update() while regressions/variable_value_and_item_written_in_one_block.py is open.
+MODULE_SUPPORTED: dict[str, Any] = dict(allow_value_and_item_writes=False)
+
 #: The thorough profile also draws bigger programs.
 LARGE: dict[str, Any] = dict(max_statements=20, max_depth=4, max_loop_depth=3)
 
 _checker = ProgramChecker()
+_module_checker = ModuleChecker()
 
 _settings = settings(
     max_examples=PROGRAMS,
@@ -73,3 +88,25 @@ def test_supported_constructs_match_eager(data: st.DataObject) -> None:
 @given(st.data())
 def test_large_programs_match_eager(data: st.DataObject) -> None:
     _check(data, **SUPPORTED, **LARGE)
+
+
+@settings(
+    max_examples=MODULES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    print_blob=True,
+)
+@given(st.data())
+def test_modules_match_eager(data: st.DataObject) -> None:
+    """rt.Module classes: eager Python == convert(net) == jit(net), results and Variables."""
+    program = data.draw(module_programs(**SUPPORTED, **MODULE_SUPPORTED), label="module")
+    note(f"module:\n{program}")
+    for feature in program.features:
+        event(feature)
+    args = data.draw(program.inputs(), label="args")
+    try:
+        for warning in _module_checker.check(program, args):
+            event(f"autoflow warned: {warning.split(':')[0]}")
+    except IllConditioned:
+        event("ill-conditioned input (float32 != float64 eager), rejected")
+        reject()

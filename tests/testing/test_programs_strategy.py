@@ -20,6 +20,7 @@ from autoflow.testing import (
     ProgramChecker,
     compare,
     load_program,
+    module_programs,
     program_from_source,
     programs,
     run_oracle,
@@ -43,7 +44,7 @@ def test_source_is_canonical_python(program: Program) -> None:
     assert [a.arg for a in func.args.args] == [p.name for p in program.params]
     # a helper is defined only when f calls it
     assert [h.name for h in helpers if isinstance(h, ast.FunctionDef)] == (
-        ["h"] if "helper_call" in program.features else []
+        ["aux"] if "helper_call" in program.features else []
     )
     # pretty: what ast.unparse prints, 4-space indentation, ends with one newline
     assert program.source == ast.unparse(tree) + "\n"
@@ -170,7 +171,7 @@ def test_switches_turn_families_off(
 @settings(max_examples=80, deadline=None, database=None)
 @given(programs(allow_return_in_loop=False, allow_early_return=False, allow_subscript_assign=False))
 def test_return_and_subscript_switches(program: Program) -> None:
-    for func in ast.parse(program.source).body:  # f, and the helper h it may call
+    for func in ast.parse(program.source).body:  # f, and the helper aux it may call
         assert isinstance(func, ast.FunctionDef)
         returns = [n for n in ast.walk(func) if isinstance(n, ast.Return)]
         assert returns == [func.body[-1]]  # only the final return
@@ -206,7 +207,7 @@ def test_no_bare_copy_of_an_unbound_name(data: st.DataObject) -> None:
 _NAMES_OFF: list[tuple[dict[str, Any], set[str]]] = [
     ({"allow_records": False}, {"buf", "hist"}),
     ({"allow_mask_guards": False}, {"mask", "cnt"}),
-    ({"allow_helpers": False}, {"h"}),
+    ({"allow_helpers": False}, {"aux"}),
     ({"allow_subscript_assign": False}, {"buf", "hist"}),  # record writes are subscripts
     ({"allow_if": False}, {"mask", "cnt"}),  # guards are ifs
 ]
@@ -216,7 +217,7 @@ _NAMES_OFF: list[tuple[dict[str, Any], set[str]]] = [
     ("options", "absent"), _NAMES_OFF, ids=[next(iter(o)) for o, _ in _NAMES_OFF]
 )
 def test_switches_turn_new_families_off(options: dict[str, Any], absent: set[str]) -> None:
-    @settings(max_examples=80, deadline=None, database=None)
+    @settings(max_examples=40, deadline=None, database=None)
     @given(programs(**options))
     def check(program: Program) -> None:
         tree = ast.parse(program.source)
@@ -232,7 +233,7 @@ def test_record_rows_stay_in_range() -> None:
     """Every record write's row is in range for every input: eager NumPy would raise."""
 
     @settings(
-        max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+        max_examples=80, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
     )
     @given(st.data())
     def check(data: st.DataObject) -> None:
@@ -249,7 +250,7 @@ def test_record_rows_stay_in_range() -> None:
 def test_program_from_source_with_a_helper() -> None:
     program = program_from_source(
         """
-def h(z, d):
+def aux(z, d):
     s = 0.0
     for i in range(d):
         if z[i % 2] > s:
@@ -257,7 +258,7 @@ def h(z, d):
     return s
 
 def f(x, n):
-    return h(x, n % 5) + 1.0
+    return aux(x, n % 5) + 1.0
 """,
         "x: array[2], n: int",
     )
@@ -277,7 +278,7 @@ def _targets_subscript(node: ast.Assign | ast.AugAssign) -> bool:
 @settings(max_examples=60, deadline=None, database=None)
 @given(programs(max_depth=1, max_statements=4, max_loop_depth=1))
 def test_size_bounds(program: Program) -> None:
-    for func in ast.parse(program.source).body:  # f, and the helper h it may call
+    for func in ast.parse(program.source).body:  # f, and the helper aux it may call
         assert isinstance(func, ast.FunctionDef)
         _check_depth(func)
 
@@ -342,3 +343,54 @@ def test_oracle_writes_arrays_in_place_on_a_copy() -> None:
     w, x = run_oracle(program, (arg,))
     assert w.tolist() == [5.0, 2.0] and x.tolist() == [1.0, 7.0]
     assert arg.tolist() == [1.0, 2.0]  # the caller's array is untouched
+
+
+@settings(max_examples=40, deadline=None, database=None)
+@given(module_programs())
+def test_module_programs_are_modules_with_variable_state(program: Program) -> None:
+    tree = ast.parse(program.source)
+    *helpers, cls = tree.body
+    assert isinstance(cls, ast.ClassDef) and cls.name == program.name == "Net"
+    assert program.source == ast.unparse(tree) + "\n"
+    init, call = cls.body
+    assert isinstance(init, ast.FunctionDef) and isinstance(call, ast.FunctionDef)
+    assert [a.arg for a in call.args.args] == ["self"] + [p.name for p in program.params]
+    # the state names are Variables made in __init__, never plain locals of __call__
+    made = {t.attr for s in init.body if isinstance(s, ast.Assign) for t in s.targets}  # type: ignore[attr-defined]
+    assert {"s", "t", "k", "w"} <= made
+    plain = {n.id for n in ast.walk(call) if isinstance(n, ast.Name)}
+    assert not plain & made, program.source
+    assert all(isinstance(h, ast.FunctionDef) and h.name == "aux" for h in helpers)
+
+
+@settings(max_examples=30, deadline=None, database=None)
+@given(module_programs(allow_value_and_item_writes=False))
+def test_module_switch_writes_arrays_whole_by_update(program: Program) -> None:
+    tree = ast.parse(program.source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                # self.X.value = ... only for scalars
+                if isinstance(target, ast.Attribute) and target.attr == "value":
+                    assert isinstance(target.value, ast.Attribute)
+                    assert target.value.attr in ("s", "t", "k"), program.source
+
+
+def test_program_from_source_of_a_module() -> None:
+    program = program_from_source(
+        """
+class Net(rt.Module):
+    def __init__(self):
+        self.v = rt.Variable(jnp.zeros(2))
+
+    def __call__(self, x):
+        if x > 0.0:
+            self.v += x
+        return self.v.value
+""",
+        "x: float",
+        name="Net",
+    )
+    assert program.name == "Net" and program.params == (Param("x", "float"),)
+    with pytest.raises(ValueError, match="do not match"):
+        program_from_source("class Net:\n    def __call__(self, y): pass\n", "x: int", name="Net")

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autoflow.testing import ProgramChecker, program_from_source
+from autoflow.testing import ModuleChecker, ProgramChecker, program_from_source
 
 REGRESSIONS = Path(__file__).parent / "regressions"
 
@@ -48,14 +48,23 @@ def _arg(value: Any) -> Any:
 
 
 _checker = ProgramChecker()
+_module_checker = ModuleChecker()
+
+
+def _program(case: ModuleType) -> Any:
+    # a Module case (MODULE = True) tests its class Net, as module_programs() draws them
+    return program_from_source(
+        case.SOURCE,
+        case.PARAMS,
+        reads_maybe_unbound=getattr(case, "READS_MAYBE_UNBOUND", False),
+        name="Net" if getattr(case, "MODULE", False) else None,
+    )
 
 
 @pytest.mark.parametrize(("case", "args"), _cases())
 def test_regression(case: ModuleType, args: tuple[Any, ...]) -> None:
-    program = program_from_source(
-        case.SOURCE, case.PARAMS, reads_maybe_unbound=getattr(case, "READS_MAYBE_UNBOUND", False)
-    )
-    _checker.check(program, tuple(_arg(a) for a in args))
+    checker = _module_checker if getattr(case, "MODULE", False) else _checker
+    checker.check(_program(case), tuple(_arg(a) for a in args))
 
 
 def test_corpus_files_are_complete() -> None:
@@ -65,4 +74,4 @@ def test_corpus_files_are_complete() -> None:
         case = _load(path)
         assert case.__doc__, f"{path.name}: say what failed and which constructs, in the docstring"
         assert case.INPUTS and all(isinstance(a, tuple) for a in case.INPUTS), path.name
-        program_from_source(case.SOURCE, case.PARAMS)  # parses, and the params match
+        _program(case)  # parses, and the params match
