@@ -301,11 +301,16 @@ class Pass(cst.CSTTransformer):
         assert scope is not None
         maybe = scope.maybe_bound.get(id(original), frozenset())
         out = Carry()
+        paths = {n for n in written if "." in n}
         for n in written:
             if "." in n:
                 root = n.split(".", 1)[0]
                 if root in kills or (root not in maybe and not assume_bound) or n in out.temps:
                     continue  # an object made inside the construct: nothing to carry
+                if any(n.startswith(p + ".") for p in paths):
+                    # `self.v.value` when `self.v` is written too: the renamed code writes
+                    # it through the local carrying `self.v` (`self_v.value = ...`).
+                    continue
                 temp = self.ctx.names.name(attribute_temp(n))
                 out.temps[n] = temp
                 out.names.append(temp)

@@ -173,3 +173,42 @@ def test_attribute_read_before_creation_raises_like_python() -> None:
         autoflow.convert(Reader())(1.0)
     with pytest.raises(AttributeError, match="'total'"):
         autoflow.jit(Reader())(jnp.float32(1.0))
+
+
+# -- a Variable written as a whole and through .value / an item in one block ------
+
+
+class ValueThenItem(rt.Module):
+    def __init__(self) -> None:
+        self.v = rt.Variable(jnp.full(2, -1.0))
+
+    def __call__(self, x):
+        if x > 0.0:
+            self.v.value = self.v.value * 0.25
+            self.v[0] = 5.0
+        return self.v.value
+
+
+class ValueThenAdd(rt.Module):
+    def __init__(self) -> None:
+        self.v = rt.Variable(jnp.full(2, -1.0))
+
+    def __call__(self, x):
+        for _ in range(2):
+            if x > 0.0:
+                self.v.value = self.v.value * 0.5
+                self.v += 1.0
+        return self.v.value
+
+
+@pytest.mark.parametrize("cls", [ValueThenItem, ValueThenAdd])
+@pytest.mark.parametrize("x", [1.0, -1.0])
+@pytest.mark.parametrize("how", ["convert", "jit"])
+def test_writes_to_a_variable_and_its_value_in_one_block_all_land(cls, x, how) -> None:
+    eager = cls()
+    want = eager(jnp.float32(x))
+    model = cls()
+    run = autoflow.convert(model) if how == "convert" else autoflow.jit(model)
+    got = run(jnp.float32(x))
+    assert jnp.allclose(got, want), (got, want)
+    assert jnp.allclose(model.v.value, eager.v.value)
