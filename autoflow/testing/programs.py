@@ -2185,8 +2185,10 @@ def module_programs(
     plain, so the method also runs eagerly on JAX arrays. With
     ``allow_value_and_item_writes=False``, an array Variable is written whole
     with ``self.w.update(e)`` / ``self.w += e`` instead of ``self.w.value =
-    e``, so that no block writes both ``self.w.value`` and ``self.w[i]``
-    (tests/testing/regressions/variable_value_and_item_written_in_one_block.py).
+    e``, so that no block writes both ``self.w.value`` and ``self.w[i]`` (a
+    switch for while such a failure is being fixed, as
+    tests/testing/regressions/variable_value_and_item_written_in_one_block.py
+    was).
     ``Program.name`` is
     ``"Net"``, ``Program.params`` the parameters of ``__call__`` after
     ``self``; check one with ``autoflow.testing.ModuleChecker``.

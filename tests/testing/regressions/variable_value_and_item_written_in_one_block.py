@@ -17,6 +17,9 @@ back. A written path whose prefix is also written should not be carried on
 its own. Found by the random Module programs (``module_programs()``), in a
 ``for`` loop; shrunk to an ``if``. Constructs: Variable ``.value`` write and
 item write (or ``+=``) in one converted block.
+
+Fixed: a written attribute path whose prefix the block also writes is not
+carried on its own (9c5dab9).
 """
 
 SOURCE = """
@@ -35,4 +38,4 @@ MODULE = True
 INPUTS = [(1.0,)]
 WORKING_INPUTS = [(-1.0,)]
 READS_MAYBE_UNBOUND = False
-XFAIL = "self.v and self.v.value both carried; the stale self_v_value is stored back (autoflow/passes/__init__.py)"
+XFAIL = None
