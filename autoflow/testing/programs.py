@@ -382,7 +382,9 @@ class _Gen:
 
     # -- choices ---------------------------------------------------------
     def choice(self, options: Sequence[Any]) -> Any:
-        return self.draw(st.sampled_from(list(options)))
+        # an index, as sampled_from draws it, without building a strategy per call
+        # (strategies of hashable arguments are cached; a list is not hashable)
+        return options[self.draw(st.integers(0, len(options) - 1))]
 
     def chance(self, p: float) -> bool:
         # integers shrink towards 0 == False, so minimal programs drop optional parts

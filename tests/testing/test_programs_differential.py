@@ -2,10 +2,9 @@
 
 Profiles:
 
-- default (CI): ``PROGRAMS`` = 220 programs, ``INPUTS_PER_PROGRAM`` inputs each,
+- default (CI): ``PROGRAMS`` = 300 programs, ``INPUTS_PER_PROGRAM`` inputs each,
   and ``MODULES`` = 20 drawn ``rt.Module`` classes; every program is
-  converted and compiled. (220, not 300, since programs draw record loops,
-  mask guards and helpers too: the same CI time.)
+  converted and compiled.
 - thorough: ``AUTOFLOW_THOROUGH=1`` runs 20,000 programs (``AUTOFLOW_PROGRAMS=N``
   overrides the count in either profile, ``AUTOFLOW_MODULES=N`` the Modules'
   count) and 2,000 Modules. Run it before saying the transpiler is correct.
@@ -33,7 +32,7 @@ from autoflow.testing import (
 )
 
 THOROUGH = os.environ.get("AUTOFLOW_THOROUGH", "") not in ("", "0")
-PROGRAMS = int(os.environ.get("AUTOFLOW_PROGRAMS", 20_000 if THOROUGH else 220))
+PROGRAMS = int(os.environ.get("AUTOFLOW_PROGRAMS", 20_000 if THOROUGH else 300))
 INPUTS_PER_PROGRAM = 2
 #: Drawn Modules (each compiled once per input, and called twice per way of running it).
 MODULES = int(os.environ.get("AUTOFLOW_MODULES", 2_000 if THOROUGH else 20))
