@@ -125,6 +125,7 @@ FAMILIES: tuple[str, ...] = (
     "record_negative_index",
     "record_read",
     "record_conditional",
+    "record_two_buffers",
     "mask_guard",
     "mask_guard_all",
     "mask_guard_changes",
@@ -1295,6 +1296,35 @@ class _Gen:
             return self.float_expr(1).node
         return self.array_expr(length, 2).node
 
+    def record_write(
+        self, buf: _Var, idx: str, values: Sequence[int], depth: int, *, read: bool
+    ) -> ast.stmt:
+        """``buf[<row from idx>] = <value>``, sometimes under an ``if``; ``read``: may read ``buf``."""
+        n = buf.rows if buf.kind == "matrix" else buf.length
+        index, rows = self.record_index(idx, n, values)
+        if len(set(r % n for r in rows)) < len(rows):
+            self.features.add("record_repeat")
+        if any(r < 0 for r in rows):
+            self.features.add("record_negative_index")
+        if buf.kind == "matrix":
+            self.features.add("record_2d")
+            value = self.row_value(buf.length)
+        elif read and self.chance(0.3):
+            old = ast.Subscript(value=_name(buf.name), slice=self.index(n), ctx=ast.Load())
+            value = _binop(
+                _binop(_const(0.5), ast.Mult(), old), ast.Add(), self.float_expr(1, 0.5).node
+            )
+        else:
+            value = self.float_expr(2).node
+        write: ast.stmt = ast.Assign(
+            targets=[ast.Subscript(value=_name(buf.name), slice=index, ctx=ast.Store())],
+            value=value,
+        )
+        if self.opts.allow_if and depth + 1 < self.opts.max_depth and self.chance(0.35):
+            self.features.add("record_conditional")
+            write = ast.If(test=self.bool_expr(1), body=[write], orelse=[])
+        return write
+
     def record_loop(self, depth: int) -> list[ast.stmt]:
         """A ``for`` loop over a counter that writes a record buffer once per iteration.
 
@@ -1317,8 +1347,6 @@ class _Gen:
         buf = self.choice(matrices if matrices and self.chance(0.5) else bufs)
         n = buf.rows if buf.kind == "matrix" else buf.length
         self.features.add("record_loop")
-        if buf.kind == "matrix":
-            self.features.add("record_2d")
         out: list[ast.stmt] = []
         if self.chance(0.3):
             out.append(ast.Assign(targets=[_store(buf.name)], value=self.fresh_buffer(buf)))
@@ -1402,39 +1430,29 @@ class _Gen:
         for t in bound_targets:
             self.bind(t)
         # most record loops only write the buffer (what the runtime stacks); some read it too
-        hide = not self.chance(0.25)
-        if hide:
-            self.hidden.add(buf.name)
-        index, rows = self.record_index(idx, n, values)
-        if len(set(r % n for r in rows)) < len(rows):
-            self.features.add("record_repeat")
-        if any(r < 0 for r in rows):
-            self.features.add("record_negative_index")
-        if buf.kind == "matrix":
-            value = self.row_value(buf.length)
-        elif not hide and self.chance(0.3):
-            old = ast.Subscript(value=_name(buf.name), slice=self.index(n), ctx=ast.Load())
-            value = _binop(
-                _binop(_const(0.5), ast.Mult(), old), ast.Add(), self.float_expr(1, 0.5).node
-            )
-        else:
-            value = self.float_expr(2).node
-        write: ast.stmt = ast.Assign(
-            targets=[ast.Subscript(value=_name(buf.name), slice=index, ctx=ast.Store())],
-            value=value,
-        )
-        if self.opts.allow_if and depth + 1 < self.opts.max_depth and self.chance(0.35):
-            self.features.add("record_conditional")
-            write = ast.If(test=self.bool_expr(1), body=[write], orelse=[])
-        self.budget -= 1
+        hide = not self.chance(0.35)
+        hidden = {buf.name} - self.hidden if hide else set()
+        self.hidden |= hidden
+        writes = [self.record_write(buf, idx, values, depth, read=not hide)]
+        others = [b for b in bufs if b.name != buf.name and b.name not in iterated]
+        if others and self.chance(0.7):
+            # a second buffer recorded by the same loop (two rows stacked per step)
+            self.features.add("record_two_buffers")
+            other = self.choice(others)
+            if hide and other.name not in self.hidden:
+                hidden.add(other.name)
+                self.hidden.add(other.name)
+            writes.append(self.record_write(other, idx, values, depth, read=False))
+        self.budget -= len(writes)
         guard = self.loop_guard(depth + 1)
         body, term = self.block(depth + 1)
         if guard:
             body = guard + [b for b in body if not isinstance(b, ast.Pass)]
-        self.hidden.discard(buf.name)
+        self.hidden -= hidden
         if len(body) == 1 and isinstance(body[0], ast.Pass):
-            body = [write]
-        else:
+            body = []
+            term = False
+        for write in writes:
             at = self.draw(st.integers(0, len(body) - (1 if term else 0)))
             body.insert(at, write)
         self.in_if = was_in_if
@@ -1790,7 +1808,7 @@ def _draw_function(
     # that every return may return them
     if opts.allow_records and opts.allow_subscript_assign and opts.allow_for and gen.chance(0.6):
         buffers = [_Var("buf", "array", draw(st.integers(1, 5)))]
-        if gen.chance(0.5):
+        if gen.chance(0.75):
             buffers.append(_Var("hist", "matrix", w_length, rows=draw(st.integers(1, 4))))
         for buf in buffers:
             gen.vars[buf.name] = buf
