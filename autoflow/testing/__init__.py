@@ -1,6 +1,8 @@
 """Property-based testing for autoflow: random programs and the differential check.
 
-``programs()`` draws whole small Python functions as source text;
+``programs()`` draws whole small Python functions as source text
+(``module_programs()``: ``rt.Module`` classes with Variable state, checked by
+``ModuleChecker``);
 ``assert_equivalent(fn, *strategies)`` checks, with Hypothesis, that
 ``autoflow.convert(fn)`` and ``autoflow.jit(fn)`` compute what ``fn``
 computes eagerly. See docs/testing.md. Needs ``hypothesis`` (the ``test``
