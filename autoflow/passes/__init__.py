@@ -301,15 +301,18 @@ class Pass(cst.CSTTransformer):
         assert scope is not None
         maybe = scope.maybe_bound.get(id(original), frozenset())
         out = Carry()
-        paths = {n for n in written if "." in n}
+        # Written paths and local names: a path below one of them is written through it.
+        prefixes = {n for n in written if "." in n or n in scope.bound}
         for n in written:
             if "." in n:
                 root = n.split(".", 1)[0]
                 if root in kills or (root not in maybe and not assume_bound) or n in out.temps:
                     continue  # an object made inside the construct: nothing to carry
-                if any(n.startswith(p + ".") for p in paths):
-                    # `self.v.value` when `self.v` is written too: the renamed code writes
-                    # it through the local carrying `self.v` (`self_v.value = ...`).
+                if any(n.startswith(p + ".") for p in prefixes):
+                    # `self.v.value` when `self.v` is written too (`self.v[0] = ...`; in a
+                    # loop body that carries it, the local `self_v`): the code writes it
+                    # through that (`self_v.value = ...`), and a separate store-back of
+                    # its own would put a stale value back.
                     continue
                 temp = self.ctx.names.name(attribute_temp(n))
                 out.temps[n] = temp

@@ -212,3 +212,43 @@ def test_writes_to_a_variable_and_its_value_in_one_block_all_land(cls, x, how) -
     got = run(jnp.float32(x))
     assert jnp.allclose(got, want), (got, want)
     assert jnp.allclose(model.v.value, eager.v.value)
+
+
+class ValueOrItemInLoop(rt.Module):
+    def __init__(self) -> None:
+        self.v = rt.Variable(jnp.ones(3))
+
+    def __call__(self, m):
+        for i in range(3):
+            if i > m:
+                self.v.value = self.v.value * 0.5
+            else:
+                self.v[i] = 4.0
+        return self.v.value
+
+
+def local_variable_value_or_item(c):
+    v = rt.Variable(jnp.ones(2))
+    for i in range(2):
+        if c > i:
+            v.value = v.value * 0.5
+        else:
+            v[0] = 4.0
+    return v.value
+
+
+@pytest.mark.parametrize("m", [3, 0, 1])
+@pytest.mark.parametrize("how", ["convert", "jit"])
+def test_value_and_item_writes_in_the_branches_of_a_loop_body_all_land(m, how) -> None:
+    eager = ValueOrItemInLoop()
+    want = eager(jnp.int32(m))
+    model = ValueOrItemInLoop()
+    run = autoflow.convert(model) if how == "convert" else autoflow.jit(model)
+    assert jnp.allclose(run(jnp.int32(m)), want)
+    assert jnp.allclose(model.v.value, eager.v.value)
+
+
+@pytest.mark.parametrize("c", [-1.0, 0.5, 3.0])
+def test_value_and_item_writes_to_a_local_variable_in_a_loop_all_land(c) -> None:
+    want = local_variable_value_or_item(jnp.float32(c))
+    assert jnp.allclose(autoflow.convert(local_variable_value_or_item)(jnp.float32(c)), want)
