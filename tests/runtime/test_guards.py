@@ -17,6 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from jaxpr_search import first_eqn
 
 import autoflow
 from runtime.guards import drop_redundant_guards
@@ -124,19 +125,7 @@ def neurons(drive):
 
 
 def _scan_body(fn: Callable[..., Any], *args: Any) -> Any:
-    def walk(jaxpr: Any) -> Any:
-        for eqn in jaxpr.eqns:
-            if eqn.primitive.name == "scan":
-                return eqn.params["jaxpr"].jaxpr
-            for param in eqn.params.values():
-                inner = getattr(param, "jaxpr", None)
-                if inner is not None and hasattr(inner, "eqns"):
-                    found = walk(inner)
-                    if found is not None:
-                        return found
-        return None
-
-    return walk(jax.make_jaxpr(fn)(*args).jaxpr)
+    return first_eqn(fn, *args).params["jaxpr"].jaxpr
 
 
 @settings(max_examples=10, deadline=None)

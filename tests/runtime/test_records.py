@@ -17,29 +17,12 @@ import jax.numpy as jnp
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from jaxpr_search import first_eqn
 
 import autoflow
 import runtime as rt
 
-
-def _scan_eqn(fn: Callable[..., Any], *args: Any) -> Any:
-    """The (one) scan equation in the jaxpr of ``fn(*args)``, looking into nested jits."""
-
-    def walk(jaxpr: Any) -> Any:
-        for eqn in jaxpr.eqns:
-            if eqn.primitive.name == "scan":
-                return eqn
-            for param in eqn.params.values():
-                inner = getattr(param, "jaxpr", None)
-                if inner is not None and hasattr(inner, "eqns"):
-                    found = walk(inner)
-                    if found is not None:
-                        return found
-        return None
-
-    found = walk(jax.make_jaxpr(fn)(*args).jaxpr)
-    assert found is not None, "no scan in the program"
-    return found
+_scan_eqn = first_eqn
 
 
 def _scatters_in_body(scan: Any) -> int:
