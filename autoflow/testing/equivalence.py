@@ -37,7 +37,7 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -534,15 +534,8 @@ class ProgramChecker:
                 may_refuse=program.reads_maybe_unbound
                 and (stage == "autoflow.jit(f)" or not form.ok),
             )
-            if why is None:
-                continue
-            if expected.ok and got.ok and self._ill_conditioned(program, args, expected.value):
-                raise IllConditioned(why)
-            raise EquivalenceError(
-                _format_failure(
-                    f"{stage} disagrees with eager Python", program.source, args, expected, got, why
-                )
-            )
+            if why is not None:
+                _fail(stage, why, program, args, expected, got, self._ill_conditioned)
         return seen
 
     def _ill_conditioned(self, program: Program, args: Sequence[Any], value32: Any) -> bool:
@@ -553,6 +546,25 @@ class ProgramChecker:
             compare(value32, wide.value, rtol=self.rtol, atol=self.atol, check_dtype=False)
             is not None
         )
+
+
+def _fail(
+    stage: str,
+    why: str,
+    program: Program,
+    args: Sequence[Any],
+    expected: Any,
+    got: Any,
+    ill_conditioned: Callable[[Program, Sequence[Any], Any], bool],
+) -> NoReturn:
+    """Raise for a stage that disagrees: IllConditioned if float64 says so, else EquivalenceError."""
+    if expected.ok and got.ok and ill_conditioned(program, args, expected.value):
+        raise IllConditioned(why)
+    raise EquivalenceError(
+        _format_failure(
+            f"{stage} disagrees with eager Python", program.source, args, expected, got, why
+        )
+    )
 
 
 class ModuleChecker:
@@ -609,15 +621,8 @@ class ModuleChecker:
                 allow_clear=stage == "autoflow.jit(net)",
                 may_refuse=program.reads_maybe_unbound and stage == "autoflow.jit(net)",
             )
-            if why is None:
-                continue
-            if expected.ok and got.ok and self._ill_conditioned(program, args, expected.value):
-                raise IllConditioned(why)
-            raise EquivalenceError(
-                _format_failure(
-                    f"{stage} disagrees with eager Python", program.source, args, expected, got, why
-                )
-            )
+            if why is not None:
+                _fail(stage, why, program, args, expected, got, self._ill_conditioned)
         return seen
 
     def _ill_conditioned(self, program: Program, args: Sequence[Any], value32: Any) -> bool:
