@@ -1862,14 +1862,21 @@ def _draw_function(
     return func
 
 
-@st.composite
-def _programs(draw: Callable[[st.SearchStrategy[Any]], Any], opts: _Options) -> Program:
+def _draw_signature(
+    draw: Callable[[st.SearchStrategy[Any]], Any],
+) -> tuple[list[Param], list[int], int, tuple[Kind, ...]]:
+    """Parameters, their array lengths, the length of ``w``, and what every path returns."""
     params = _draw_params(draw, _PARAM_POOL)
     lengths = [p.length for p in params if p.kind == "array"]
     w_length = draw(st.sampled_from(lengths)) if lengths else draw(st.integers(1, 3))
-    # what the function returns, on every path
     ret_kind = draw(st.sampled_from(["float", "float", "int", "bool", "array", "pair"]))
     ret_kinds: tuple[Kind, ...] = ("float", "int") if ret_kind == "pair" else (ret_kind,)
+    return params, lengths, w_length, ret_kinds
+
+
+@st.composite
+def _programs(draw: Callable[[st.SearchStrategy[Any]], Any], opts: _Options) -> Program:
+    params, lengths, w_length, ret_kinds = _draw_signature(draw)
 
     gen = _Gen(draw, opts)
     helper_def, helper_gen = _draw_helper(gen, lengths, w_length)
@@ -1990,11 +1997,7 @@ class _ToVariables(ast.NodeTransformer):
 def _module_programs(
     draw: Callable[[st.SearchStrategy[Any]], Any], opts: _Options, value_and_item: bool
 ) -> Program:
-    params = _draw_params(draw, _PARAM_POOL)
-    lengths = [p.length for p in params if p.kind == "array"]
-    w_length = draw(st.sampled_from(lengths)) if lengths else draw(st.integers(1, 3))
-    ret_kind = draw(st.sampled_from(["float", "float", "int", "bool", "array", "pair"]))
-    ret_kinds: tuple[Kind, ...] = ("float", "int") if ret_kind == "pair" else (ret_kind,)
+    params, lengths, w_length, ret_kinds = _draw_signature(draw)
     gen = _Gen(draw, opts)
     helper_def, helper_gen = _draw_helper(gen, lengths, w_length, eager_jax=True)
     method = _draw_function(
