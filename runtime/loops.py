@@ -41,6 +41,7 @@ from runtime.guards import drop_dead_code, drop_redundant_guards
 from runtime.iterables import enumerate as _enumerate
 from runtime.iterables import range as _range
 from runtime.iterables import zip as _zip
+from runtime.jaxpr_scan import Carry, Const, Input, Sliced, scan_jaxpr
 from runtime.records import Records, find_records
 from runtime.state import Captured, capture, carry_candidates, run_with_values
 from runtime.tracing import inside_transformation, is_traced, of_trace
@@ -819,6 +820,10 @@ def _lax_for_each(
 
     loop = _prepare("for_each", body_fun, state, step, x_avals, _param_names(body_fun)[1:])
     records = _find_records(loop, plan)
+    direct = _scan_directly(loop, plan, records)
+    if direct is not None:
+        dyn, values, stacked = direct
+        return _place_records(loop, records, dyn, values, stacked)
     if records is not None:
         return _scan_with_records(loop, plan, records)
 
@@ -830,6 +835,54 @@ def _lax_for_each(
     (dyn, values), _ = lax.scan(body, (loop.init, loop.init_values()), plan.xs, length=plan.length)
     loop.write_back(values)
     return loop.split.rebuild(dyn)
+
+
+def _scan_directly(
+    loop: _Loop, plan: ScanPlan, records: Records | None
+) -> tuple[list[Any], list[Any], list[Any]] | None:
+    """Scan the loop's traced body as it is (runtime.jaxpr_scan); None if it cannot.
+
+    Returns the final carried leaves and Variable values (None in the place
+    of a record buffer) and the records' stacked rows.
+    """
+    cap = loop.cap
+    n_dyn = len(loop.init)
+    xs = jax.tree_util.tree_leaves(plan.xs)
+    carried = {i: (m, j) for m, (i, j) in enumerate(_var_positions(loop))}
+    init_values = loop.init_values()
+    inputs: list[Input] = [Sliced(x) for x in xs]
+    inputs += [Carry(v, k) for k, v in enumerate(loop.init)]
+    order = []  # the carried Variables, in input order: (index in loop.variables, output)
+    for i, var in enumerate(cap.inputs):
+        if i in carried:
+            m, j = carried[i]
+            inputs.append(Carry(init_values[m], n_dyn + j))
+            order.append((m, n_dyn + j))
+        else:
+            inputs.append(Const(var._value))
+    body, rows = cap.jaxpr, []
+    n_out = n_dyn + len(cap.written)
+    if records is not None:
+        dropped_in = {r.invar for r in records.records}
+        dropped_out = sorted(r.outvar for r in records.records)
+        slim_out = [p for p in range(n_out) if p not in dropped_out]
+        new_out = {p: q for q, p in enumerate(slim_out)}
+        inputs = [
+            Carry(i.init, new_out[i.out]) if type(i) is Carry else i
+            for p, i in enumerate(inputs)
+            if p not in dropped_in  # a record's buffer: an input carried to a dropped output
+        ]
+        body, rows = records.jaxpr, list(range(len(slim_out), len(slim_out) + len(dropped_out)))
+    out = scan_jaxpr(body, inputs, rows, plan.length)
+    if out is None:
+        return None
+    carries, stacked = iter(out[0]), out[1]
+    dropped = {r.outvar for r in records.records} if records is not None else set()
+    dyn = [None if k in dropped else next(carries) for k in range(n_dyn)]
+    values: list[Any] = [None] * len(loop.variables)
+    for m, out_position in order:
+        values[m] = None if out_position in dropped else next(carries)
+    return dyn, values, stacked
 
 
 def _var_positions(loop: _Loop) -> list[tuple[int, int]]:
@@ -883,8 +936,24 @@ def _scan_with_records(loop: _Loop, plan: ScanPlan, records: Records) -> tuple[A
         return (new_dyn, new_values), rows
 
     (dyn, values), stacked = lax.scan(body, (init_dyn, carried_values), plan.xs, length=plan.length)
-    dyn, values = list(dyn), list(values)
-    for record, rows in zip(records.records, stacked):
+    return _place_records(loop, records, list(dyn), list(values), list(stacked))
+
+
+def _place_records(
+    loop: _Loop,
+    records: Records | None,
+    dyn: list[Any],
+    values: list[Any],
+    stacked: list[Any],
+) -> tuple[Any, ...]:
+    """Finish a scanned ``for``: put the records' stacked rows in place, write Variables back.
+
+    ``dyn`` and ``values`` are the final carries, None where a record was.
+    """
+    n_dyn = len(loop.init)
+    positions = _var_positions(loop)
+    init_values = loop.init_values()
+    for record, rows in zip(records.records if records else [], stacked):
         if record.outvar < n_dyn:
             k = record.outvar
             dyn[k] = _cast(Records.place(record, loop.init[k], rows), loop.avals[k])

@@ -1,0 +1,129 @@
+"""``lax.scan`` of a loop body that is already a jaxpr, without tracing it again.
+
+A compiled loop's body is traced once to a jaxpr (runtime.state.capture), to
+learn which Variables it writes and to simplify it (runtime.records,
+runtime.guards). Handing it to ``lax.scan`` means replaying that jaxpr
+equation by equation into a function for ``scan`` to trace: a second trace of
+the whole body (about 2 ms of the Hodgkin-Huxley example's 10 ms of tracing).
+
+:func:`scan_jaxpr` instead binds JAX's ``scan`` primitive
+(``jax.extend.core.primitives.scan_p``) with the jaxpr itself, its inputs put
+in the order ``scan`` expects (constants, carry, slices) and its outputs in
+(carry, stacked rows). The primitive's parameters are not a public API: if the
+body does not fit (a carry whose type the body changes, effects that
+``lax.scan`` must check) or the installed JAX rejects the binding, it returns
+None and the caller replays the body through ``lax.scan`` as before. Every
+binding is checked first: the operand types must be the jaxpr's input types,
+and each carry's output type its input type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import jax
+from jax.extend.core import ClosedJaxpr
+from jax.extend.core.primitives import scan_p
+
+from runtime.guards import drop_dead_code
+
+__all__ = ["Const", "Carry", "Sliced", "scan_jaxpr"]
+
+
+class Const(NamedTuple):
+    """A body input that is the same in every iteration."""
+
+    value: Any
+
+
+class Carry(NamedTuple):
+    """A body input carried from one iteration to the next, as output ``out``."""
+
+    init: Any
+    out: int  # position among the body's outputs of its next value
+
+
+class Sliced(NamedTuple):
+    """A body input that is one slice (along the leading axis) of ``stacked`` per iteration."""
+
+    stacked: Any
+
+
+Input = Const | Carry | Sliced
+
+# Set when the installed JAX rejects a binding that passed our checks: its
+# scan primitive takes other parameters, so every later loop replays.
+_unsupported: list[BaseException] = []
+
+
+def scan_jaxpr(
+    body: ClosedJaxpr, inputs: Sequence[Input], rows: Sequence[int], length: int
+) -> tuple[list[Any], list[Any]] | None:
+    """Run ``body`` as a scan; return (final carries, stacked rows), or None if it cannot.
+
+    ``inputs`` has one entry per input of ``body``; the carries come back in
+    the order of their inputs. ``rows`` are the positions of the body's
+    outputs that are stacked over the iterations.
+    """
+    jaxpr = body.jaxpr
+    if _unsupported or jaxpr.effects or len(inputs) != len(jaxpr.invars):
+        return None
+    consts = [(var, i.value) for var, i in zip(jaxpr.invars, inputs) if type(i) is Const]
+    carries = [(var, i) for var, i in zip(jaxpr.invars, inputs) if type(i) is Carry]
+    sliced = [(var, i.stacked) for var, i in zip(jaxpr.invars, inputs) if type(i) is Sliced]
+    operands = [
+        *body.consts,
+        *(v for _, v in consts),
+        *(c.init for _, c in carries),
+        *(v for _, v in sliced),
+    ]
+    invars = [
+        *jaxpr.constvars,
+        *(var for var, _ in consts),
+        *(var for var, _ in carries),
+        *(var for var, _ in sliced),
+    ]
+    outvars = [*(jaxpr.outvars[c.out] for _, c in carries), *(jaxpr.outvars[r] for r in rows)]
+    n_fixed = len(jaxpr.constvars) + len(consts)
+    if not _types_fit(invars, operands, n_fixed + len(carries), length):
+        return None
+    if not all(_same_type(var.aval, out.aval) for (var, _), out in zip(carries, outvars)):
+        return None  # the body changes a carry's type: the replay casts it back
+    scan_body = drop_dead_code(
+        ClosedJaxpr(jaxpr.replace(constvars=[], invars=invars, outvars=outvars), [])
+    )
+    try:
+        out = scan_p.bind(
+            *operands,
+            reverse=False,
+            length=length,
+            jaxpr=scan_body,
+            num_consts=n_fixed,
+            num_carry=len(carries),
+            unroll=1,
+        )
+    except TypeError as error:  # other parameters in this JAX version
+        _unsupported.append(error)
+        return None
+    return list(out[: len(carries)]), list(out[len(carries) :])
+
+
+def _types_fit(invars: list[Any], operands: list[Any], n_unsliced: int, length: int) -> bool:
+    for k, (var, value) in enumerate(zip(invars, operands)):
+        aval = jax.typeof(value)
+        if k >= n_unsliced:
+            if aval.ndim == 0 or aval.shape[0] != length:
+                return False
+            aval = aval.update(shape=aval.shape[1:])
+        if not _same_type(var.aval, aval):
+            return False
+    return True
+
+
+def _same_type(a: Any, b: Any) -> bool:
+    return (
+        a.shape == b.shape
+        and a.dtype == b.dtype
+        and getattr(a, "weak_type", False) == getattr(b, "weak_type", False)
+    )

@@ -1,0 +1,176 @@
+"""A compiled ``for`` loop's traced body bound as a scan without a second trace.
+
+runtime/jaxpr_scan.py hands the loop body's jaxpr to JAX's scan primitive
+directly; when it cannot (a carry whose type the body changes, effects, a JAX
+whose scan primitive takes other parameters) the loop replays the body
+through ``lax.scan`` as before. Each test checks which path ran and compares
+the results with the same Python run eagerly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autoflow
+import runtime as rt
+import runtime.jaxpr_scan as jaxpr_scan
+import runtime.loops as loops
+
+
+@contextlib.contextmanager
+def spying() -> Iterator[list[bool]]:
+    """Spy on the loops' use of scan_jaxpr: True per loop bound directly, False per fallback."""
+    taken: list[bool] = []
+    real = loops.scan_jaxpr
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        out = real(*args, **kwargs)
+        taken.append(out is not None)
+        return out
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(loops, "scan_jaxpr", spy)
+        patch.setattr(jaxpr_scan, "_unsupported", [])
+        yield taken
+
+
+@pytest.fixture
+def direct() -> Iterator[list[bool]]:
+    with spying() as taken:
+        yield taken
+
+
+def _assert_same(got: Any, want: Any) -> None:
+    got_leaves, want_leaves = jax.tree_util.tree_leaves(got), jax.tree_util.tree_leaves(want)
+    assert len(got_leaves) == len(want_leaves)
+    for g, w in zip(got_leaves, want_leaves):
+        np.testing.assert_allclose(np.asarray(g), np.asarray(w), rtol=1e-5, atol=1e-5)
+
+
+class Cell(rt.Module):
+    """State in Variables: two written (of the same type), one counted, one only read."""
+
+    def __init__(self, n: int, leak: float) -> None:
+        super().__init__()
+        self.v = rt.Variable(jnp.linspace(-1.0, 1.0, n))
+        self.u = rt.Variable(jnp.zeros(n))
+        self.count = rt.Variable(jnp.zeros(n, dtype=jnp.int32))
+        self.gain = rt.Variable(jnp.full(n, 0.5))  # read, never written: a constant of the scan
+        self.leak = leak
+
+    def step(self, d: jax.Array) -> None:
+        v = self.v.value * self.leak + self.gain.value * d - 0.1 * self.u.value
+        fired = v > 1.0
+        if fired.any():
+            self.count += fired.astype(jnp.int32)
+        self.u.value = self.u.value + 0.5 * v
+        self.v.value = jnp.where(fired, 0.0, v)
+
+
+class Integrator(rt.Module):
+    """A loop over steps, calling a Module that writes Variables (as the HH example does)."""
+
+    def __init__(self, n: int, leak: float) -> None:
+        super().__init__()
+        self.cell = Cell(n, leak)
+
+    def __call__(self, drive: jax.Array) -> tuple[jax.Array, jax.Array]:
+        trace = jnp.zeros((drive.shape[0], self.cell.v.value.shape[0]))
+        total = jnp.zeros(())
+        for i, d in enumerate(drive):
+            self.cell.step(d)
+            trace = trace.at[i].set(self.cell.v.value)  # a record buffer
+            total = total + self.cell.u.value.sum()  # a carried local
+        return trace, total
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    steps=st.integers(1, 12),
+    n=st.integers(1, 5),
+    leak=st.floats(0.1, 1.0),
+    seed=st.integers(0, 2**16),
+)
+def test_module_loop_binds_directly_and_matches_python(
+    steps: int, n: int, leak: float, seed: int
+) -> None:
+    drive = np.random.default_rng(seed).uniform(0.0, 2.0, steps).astype(np.float32)
+    eager = Integrator(n, leak)
+    want = eager(jnp.asarray(drive))
+    model = Integrator(n, leak)
+    with spying() as direct:
+        got = autoflow.jit(model)(jnp.asarray(drive))
+    assert direct and all(direct), "the loop was replayed instead of bound directly"
+    _assert_same(got, want)
+    for name in ("v", "u", "count"):
+        _assert_same(getattr(model.cell, name).value, getattr(eager.cell, name).value)
+
+
+def _loop_sum(xs: jax.Array, w: jax.Array) -> jax.Array:
+    acc = jnp.zeros_like(w)
+    for x in xs:
+        acc = jnp.sin(acc * w + x)
+    return acc.sum()
+
+
+def test_direct_scan_is_differentiable_and_vmappable(direct: list[bool]) -> None:
+    converted = autoflow.convert(_loop_sum)
+    xs, w = jnp.linspace(0.0, 1.0, 6), jnp.array([0.3, -0.7])
+    grad = jax.jit(jax.grad(converted, argnums=1))(xs, w)
+    assert direct and all(direct)
+    np.testing.assert_allclose(grad, jax.grad(_loop_sum, argnums=1)(xs, w), rtol=1e-5)
+    ws = jnp.stack([w, -w, 2 * w])
+    batched = jax.jit(jax.vmap(converted, in_axes=(None, 0)))(xs, ws)
+    np.testing.assert_allclose(batched, [_loop_sum(xs, row) for row in ws], rtol=1e-5)
+
+
+def _weak_output(xs: jax.Array) -> jax.Array:
+    s = jnp.float32(0.0)  # a strong float32 carry...
+    for x in xs:
+        s = jnp.where(x > 1.0, 3.0, 2.0)  # ...that the body replaces by a weakly typed one
+    return s
+
+
+def _debug_print(xs: jax.Array) -> jax.Array:
+    s = jnp.zeros(())
+    for x in xs:
+        jax.debug.print("x = {}", x)
+        s = s + x
+    return s
+
+
+@pytest.mark.parametrize("fn", [_weak_output, _debug_print], ids=["carry type changed", "effects"])
+def test_bodies_that_do_not_fit_are_replayed(
+    direct: list[bool], fn: Callable[..., Any], capfd: pytest.CaptureFixture[str]
+) -> None:
+    xs = jnp.arange(4.0)
+    got = autoflow.jit(fn)(xs)
+    jax.effects_barrier()
+    assert direct == [False]
+    _assert_same(got, fn(xs))
+
+
+def test_a_jax_whose_scan_takes_other_parameters_falls_back(
+    direct: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class OtherScan:
+        def bind(self, *args: Any, linear: tuple[bool, ...], **params: Any) -> Any:
+            raise AssertionError("not reached: `linear` is missing")
+
+    monkeypatch.setattr(jaxpr_scan, "scan_p", OtherScan())
+    xs, w = jnp.linspace(0.0, 1.0, 5), jnp.array([0.5])
+    assert float(autoflow.jit(_loop_sum)(xs, w)) == pytest.approx(float(_loop_sum(xs, w)))
+    assert direct == [False]
+    assert len(jaxpr_scan._unsupported) == 1
+    # Later loops do not try again.
+    assert float(autoflow.jit(_loop_sum)(xs, -w)) == pytest.approx(float(_loop_sum(xs, -w)))
+    assert direct == [False, False]
