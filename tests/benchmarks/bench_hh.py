@@ -326,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--neurons", type=int)
     parser.add_argument("--steps", type=int)
     parser.add_argument("--repeat", type=int, default=9, help="steady-state calls (9)")
-    parser.add_argument("--first-repeat", type=int, default=3, help="fresh first calls (3)")
+    parser.add_argument("--first-repeat", type=int, default=8, help="fresh first calls (8)")
     parser.add_argument(
         "--system-malloc",
         action="store_true",
@@ -348,17 +348,24 @@ def main(argv: list[str] | None = None) -> int:
     bench = f"HH {num} x {steps}"
     times = jnp.arange(steps, dtype=jnp.float32) * dt
 
-    # First calls, alternating so that drift in machine load hits every side.
+    # First calls, interleaved so that drift in machine load hits every side,
+    # each round in a rotated order so that no side always runs first.
     ours_first: list[float] = []
     base_first: dict[str, list[float]] = {form: [] for form in FORMS}
     runs: dict[str, Any] = {}
     outs: dict[str, Any] = {}
-    for _ in range(args.first_repeat):
-        t, (sim, run_ours, out_ours) = first_call_autoflow(num, times, dt, I_ext)
-        ours_first.append(t)
-        for form in FORMS:
-            t, (runs[form], state, (_, outs[form])) = first_call_scan(num, times, dt, I_ext, form)
-            base_first[form].append(t)
+    sides = ["autoflow", *FORMS]
+    for round_ in range(args.first_repeat):
+        k = round_ % len(sides)
+        for side in sides[k:] + sides[:k]:
+            if side == "autoflow":
+                t, (sim, run_ours, out_ours) = first_call_autoflow(num, times, dt, I_ext)
+                ours_first.append(t)
+            else:
+                t, (runs[side], state, (_, outs[side])) = first_call_scan(
+                    num, times, dt, I_ext, side
+                )
+                base_first[side].append(t)
 
     for form in ("select", "literal"):
         dv_form, same_form = check_agreement(outs[form], outs["idiomatic"])
