@@ -49,16 +49,16 @@ import types
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar, overload
-
-import libcst as cst
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import runtime as rt
+from autoflow import conversion_cache
 from autoflow.errors import ConversionError
-from autoflow.passes import ReportEntry
 from autoflow.source_map import SourceMap, add_user_note, register_source
-from autoflow.transpile import transpile_function
 from runtime.control import find_undefined, register_location_resolver
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 __all__ = ["convert", "do_not_convert", "jit", "to_source"]
 
@@ -88,7 +88,6 @@ class _Conversion:
 
     source: str
     code: types.CodeType
-    report: list[ReportEntry]
     source_map: SourceMap
     runtime_name: str = "rt"  # what the generated code calls the runtime
 
@@ -381,27 +380,31 @@ def _build(
             hint="keep generators and coroutines out of converted code, or mark them "
             "@autoflow.do_not_convert",
         )
-    shadowed = frozenset(
-        n for n in ("range", "enumerate", "zip") if n in fn.__globals__
-    )
-    result = transpile_function(source, filename, first_line, shadowed, avoid, checks)
-    display = result.module
+    shadowed = frozenset(n for n in ("range", "enumerate", "zip") if n in fn.__globals__)
+    cache = conversion_cache.cache_directory()
+    key = conversion_cache.conversion_key(source, filename, first_line, (shadowed, avoid, checks))
+    entry = conversion_cache.load(cache, key) if cache is not None else None
+    if entry is None:
+        # libcst (~150 ms to import) is loaded only when something needs converting.
+        from autoflow.transpile import transpile_function
+
+        result = transpile_function(source, filename, first_line, shadowed, avoid, checks)
+        text, runtime_name = result.module.code, result.runtime_name
+        smap = SourceMap(result.module, result.positions, filename, "", 0, fn.__qualname__)
+        if cache is not None:
+            conversion_cache.store(cache, key, conversion_cache.Entry(text, smap.lines(), runtime_name))
+    else:
+        text, runtime_name = entry.text, entry.runtime_name
+        smap = SourceMap.from_lines(entry.lines, filename, "", 0, fn.__qualname__)
     class_name = _class_name(fn)
     _counter[0] += 1
     generated = f"<autoflow: {fn.__qualname__} #{_counter[0]}>"
-    text = display.code
+    smap.generated_filename = generated
     register_source(generated, text)
-    module_code = _executed_code(text, generated, fn, class_name, result.runtime_name)
+    module_code = _executed_code(text, generated, fn, class_name, runtime_name)
     code = _requalify(_find_code(module_code, fn.__name__, class_name), fn.__qualname__)
-    smap = SourceMap(display, result.positions, filename, generated, 0, fn.__qualname__)
     _SOURCE_MAPS[generated] = smap
-    return _Conversion(
-        source=text,
-        code=code,
-        report=result.report,
-        source_map=smap,
-        runtime_name=result.runtime_name,
-    )
+    return _Conversion(source=text, code=code, source_map=smap, runtime_name=runtime_name)
 
 
 def _class_name(fn: types.FunctionType) -> str | None:
@@ -641,6 +644,7 @@ def _hook_unchecked(fn: Any) -> Any:
 @functools.lru_cache(maxsize=32)
 def _lambdas_of_file(filename: str, text: str) -> list[tuple[int, int, int, cst.Lambda]]:
     """(line, body line, body column) of each lambda in a file (1-based lines, 0-based columns)."""
+    import libcst as cst
     from libcst.metadata import MetadataWrapper, PositionProvider
 
     module = cst.parse_module(text)
@@ -656,6 +660,8 @@ def _lambdas_of_file(filename: str, text: str) -> list[tuple[int, int, int, cst.
 
 def _build_lambda(fn: types.FunctionType) -> _Conversion:
     import linecache
+
+    import libcst as cst
 
     code = fn.__code__
     filename = code.co_filename
@@ -710,6 +716,4 @@ def _build_lambda(fn: types.FunctionType) -> _Conversion:
     factory_code = next(c for c in module_code.co_consts if isinstance(c, types.CodeType) and c.co_name == _FACTORY)
     lambda_code = next(c for c in factory_code.co_consts if isinstance(c, types.CodeType) and c.co_name == "<lambda>")
     smap = SourceMap(display, {}, filename, generated, 0, "<lambda>")
-    return _Conversion(
-        source=display.code, code=lambda_code, report=[], source_map=smap, runtime_name=""
-    )
+    return _Conversion(source=display.code, code=lambda_code, source_map=smap, runtime_name="")

@@ -9,16 +9,19 @@ exception raised while running converted code::
     in user code: File "model.py", line 12, in step
         if x > 0:
 
-The map is computed on first use (an exception), not at conversion time.
+The map is computed on first use (an exception), not at conversion time,
+unless the conversion is kept on disk (:mod:`autoflow.conversion_cache`):
+then it is computed once and read back with the converted code.
 """
 
 from __future__ import annotations
 
 import linecache
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+if TYPE_CHECKING:
+    import libcst as cst
 
 __all__ = ["SourceMap", "add_user_note", "register_source"]
 
@@ -30,8 +33,8 @@ class SourceMap:
 
     def __init__(
         self,
-        module: cst.Module,
-        positions: dict[cst.CSTNode, tuple[int, int]],
+        module: cst.Module | None,
+        positions: dict[cst.CSTNode, tuple[int, int]] | None,
         filename: str,
         generated_filename: str,
         line_offset: int,
@@ -45,7 +48,25 @@ class SourceMap:
         self.name = name
         self._lines: dict[int, int] | None = None
 
+    @classmethod
+    def from_lines(
+        cls, lines: dict[int, int], filename: str, generated_filename: str, line_offset: int, name: str
+    ) -> SourceMap:
+        """A map already computed (:meth:`lines`), for code read back from the conversion cache."""
+        smap = cls(None, None, filename, generated_filename, line_offset, name)
+        smap._lines = dict(lines)
+        return smap
+
+    def lines(self) -> dict[int, int]:
+        """Line of the displayed code -> the user's line, where known."""
+        if self._lines is None:
+            self._lines = self._build()
+        return dict(self._lines)
+
     def _build(self) -> dict[int, int]:
+        import libcst as cst
+        from libcst.metadata import MetadataWrapper, PositionProvider
+
         assert self._module is not None and self._positions is not None
         ranges = MetadataWrapper(self._module, unsafe_skip_copy=True).resolve(PositionProvider)
         spans: list[tuple[int, int, int]] = []

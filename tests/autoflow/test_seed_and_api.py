@@ -226,10 +226,10 @@ def test_conversion_is_cached_and_not_reparsed(monkeypatch: pytest.MonkeyPatch) 
 
     g1, g2 = make(1.0), make(2.0)
     autoflow.convert(g1)
-    import autoflow.api as api
+    import autoflow.transpile as transpile
 
     calls = []
-    monkeypatch.setattr(api, "transpile_function", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(transpile, "transpile_function", lambda *a, **k: calls.append(a))
     assert autoflow.convert(g1) is autoflow.convert(g1)
     assert float(autoflow.convert(g2)(jnp.float32(5.0))) == 3.0  # same code object: no parse
     autoflow.jit(g1)
