@@ -320,6 +320,64 @@ def brainpy_rows(
     )
 
 
+# -- first call in a fresh interpreter -------------------------------------------
+
+
+def fresh_process_child(side: str, num: int, steps: int, dt: float, I_ext: float) -> None:
+    """In a new interpreter: print the seconds from nothing converted or compiled to a result.
+
+    For autoflow this includes loading its converter on first use (libcst, on
+    a conversion-cache miss) and converting the model's functions (or reading
+    them from the cache); for the baseline, tracing and compiling the scan.
+    Importing JAX and the example module (which imports the runtime) is not
+    timed on either side.
+    """
+    times = jnp.arange(steps, dtype=jnp.float32) * dt
+    if side == "autoflow":
+        sim = hh.Simulation(num, dt=dt, I_ext=I_ext, seed=0)
+        block(initial_state(sim.neurons))
+        start = time.perf_counter()
+        block(autoflow.jit(sim)(times))
+    else:
+        state = block(initial_state(hh.HH(num, dt=dt, seed=0)))
+        start = time.perf_counter()
+        block(make_scan_runner(dt, I_ext)(state, times))
+    print(time.perf_counter() - start)
+
+
+def fresh_process_rows(bench: str, num: int, steps: int, repeat: int) -> None:
+    """First calls, each in its own interpreter, with autoflow's conversion cache empty and full."""
+    import subprocess
+    import tempfile
+
+    def one(side: str, cache_dir: str) -> float:
+        env = {**os.environ, "AUTOFLOW_CACHE": "1", "AUTOFLOW_CACHE_DIR": cache_dir}
+        argv = [sys.executable, str(Path(__file__).resolve()), "--fresh-process-child", side]
+        argv += ["--neurons", str(num), "--steps", str(steps)]
+        done = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
+        return float(done.stdout.split()[-1])
+
+    cold: list[float] = []
+    warm: list[float] = []
+    base: list[float] = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for k in range(repeat):
+            empty = os.path.join(scratch, f"empty-{k}")  # a new, empty cache every time
+            full = os.path.join(scratch, "full")  # filled by the first run
+            if k == 0:
+                one("autoflow", full)
+            cold.append(one("autoflow", empty))
+            warm.append(one("autoflow", full))
+            base.append(one("scan", full))
+    b = statistics.median(base)
+    for what, ours in (
+        ("first call in a fresh process, conversion cache empty, vs lax.scan", cold),
+        ("first call in a fresh process, conversion cache filled, vs lax.scan", warm),
+    ):
+        o = statistics.median(ours)
+        row(bench, what, fmt(o), fmt(b), ratio(o, b), "-")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100 neurons, 1000 steps")
@@ -331,6 +389,12 @@ def main(argv: list[str] | None = None) -> int:
         "--system-malloc",
         action="store_true",
         help="keep glibc's default heap trimming (steady-state times then vary 1.0x-1.9x)",
+    )
+    parser.add_argument(
+        "--fresh-repeat", type=int, default=5, help="first calls in fresh processes, per side (5)"
+    )
+    parser.add_argument(
+        "--fresh-process-child", choices=["autoflow", "scan"], help=argparse.SUPPRESS
     )
     args = parser.parse_args(argv)
     if not args.system_malloc and sys.platform.startswith("linux") and _TRIM not in os.environ:
@@ -345,6 +409,9 @@ def main(argv: list[str] | None = None) -> int:
     num = args.neurons or (100 if args.quick else 1000)
     steps = args.steps or (1000 if args.quick else 10_000)
     dt, I_ext = 0.1, 10.0
+    if args.fresh_process_child:
+        fresh_process_child(args.fresh_process_child, num, steps, dt, I_ext)
+        return 0
     bench = f"HH {num} x {steps}"
     times = jnp.arange(steps, dtype=jnp.float32) * dt
 
@@ -399,6 +466,7 @@ def main(argv: list[str] | None = None) -> int:
         row(bench, f"first call {what}", fmt(of), fmt(bf), ratio(of, bf), target)
         row(bench, f"steady state {what}", fmt(os_), fmt(bs), ratio(os_, bs), target)
     stage_rows(bench, num, times, dt, I_ext, args.first_repeat)
+    fresh_process_rows(bench, num, steps, args.fresh_repeat)
     brainpy_rows(bench, num, steps, dt, I_ext, of, os_, args.repeat, args.first_repeat)
     return 0
 
