@@ -58,17 +58,28 @@ _unsupported: list[BaseException] = []
 
 
 def scan_jaxpr(
-    body: ClosedJaxpr, inputs: Sequence[Input], rows: Sequence[int], length: int
+    body: ClosedJaxpr,
+    inputs: Sequence[Input],
+    rows: Sequence[int],
+    length: int,
+    *,
+    reverse: bool = False,
+    unroll: int | bool = 1,
 ) -> tuple[list[Any], list[Any]] | None:
     """Run ``body`` as a scan; return (final carries, stacked rows), or None if it cannot.
 
     ``inputs`` has one entry per input of ``body``; the carries come back in
     the order of their inputs. ``rows`` are the positions of the body's
-    outputs that are stacked over the iterations.
+    outputs that are stacked over the iterations. ``reverse`` and ``unroll``
+    are ``lax.scan``'s.
     """
     jaxpr = body.jaxpr
     if _unsupported or jaxpr.effects or len(inputs) != len(jaxpr.invars):
         return None
+    if isinstance(unroll, bool):
+        unroll = max(length, 1) if unroll else 1
+    if not isinstance(unroll, int) or unroll < 0:
+        return None  # lax.scan says what is wrong with it
     consts = [(var, i.value) for var, i in zip(jaxpr.invars, inputs) if type(i) is Const]
     carries = [(var, i) for var, i in zip(jaxpr.invars, inputs) if type(i) is Carry]
     sliced = [(var, i.stacked) for var, i in zip(jaxpr.invars, inputs) if type(i) is Sliced]
@@ -96,12 +107,12 @@ def scan_jaxpr(
     try:
         out = scan_p.bind(
             *operands,
-            reverse=False,
+            reverse=reverse,
             length=length,
             jaxpr=scan_body,
             num_consts=n_fixed,
             num_carry=len(carries),
-            unroll=1,
+            unroll=unroll,
         )
     except TypeError as error:  # other parameters in this JAX version
         _unsupported.append(error)

@@ -605,6 +605,13 @@ def for_loop(
     variables, replay = _carried(cap)
     treedef = treedefs[-1]
     var_avals = [jax.ShapeDtypeStruct(v.shape, v.dtype) for v in variables]
+    if not progress_bar:
+        direct = _scan_for_loop_directly(cap, variables, var_avals, xs, length, reverse, unroll)
+        if direct is not None:
+            values, ys = direct
+            for var, value in zip(variables, values):
+                var.value = value
+            return jax.tree_util.tree_unflatten(treedef, ys)
     bar = _ProgressBar(length) if progress_bar else None
 
     def body(carry: Any, x: Any) -> Any:
@@ -623,6 +630,42 @@ def for_loop(
     for var, value in zip(variables, values):
         var.value = value
     return ys
+
+
+def _scan_for_loop_directly(
+    cap: Captured,
+    variables: list[Variable],
+    var_avals: list[jax.ShapeDtypeStruct],
+    xs: Any,
+    length: int,
+    reverse: bool,
+    unroll: int | bool,
+) -> tuple[list[Any], list[Any]] | None:
+    """``for_loop``'s scan bound from its traced body (runtime.jaxpr_scan); None if it cannot.
+
+    Returns the carried Variables' final values and the stacked outputs.
+    """
+    sliced = jax.tree_util.tree_leaves(xs)
+    n_out = len(cap.out_avals)
+    carried = {id(var): k for k, var in enumerate(variables)}
+    wrote = {id(var): j for j, var in enumerate(cap.written)}
+    inputs: list[Input] = [Sliced(x) for x in sliced]
+    order = []
+    for var in cap.inputs:
+        if id(var) in carried:
+            k = carried[id(var)]
+            inputs.append(Carry(_cast(var.value, var_avals[k]), n_out + wrote[id(var)]))
+            order.append(k)
+        else:
+            inputs.append(Const(var._value))
+    out = scan_jaxpr(cap.jaxpr, inputs, list(range(n_out)), length, reverse=reverse, unroll=unroll)
+    if out is None:
+        return None
+    finals, ys = out
+    values: list[Any] = [None] * len(variables)
+    for k, value in zip(order, finals):
+        values[k] = value
+    return values, ys
 
 
 # ---------------------------------------------------------------------------

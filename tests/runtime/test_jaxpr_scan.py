@@ -174,3 +174,40 @@ def test_a_jax_whose_scan_takes_other_parameters_falls_back(
     # Later loops do not try again.
     assert float(autoflow.jit(_loop_sum)(xs, -w)) == pytest.approx(float(_loop_sum(xs, -w)))
     assert direct == [False, False]
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    values=st.lists(st.floats(-3.0, 3.0, width=32), min_size=1, max_size=9),
+    reverse=st.booleans(),
+    unroll=st.sampled_from([1, 2, 3, True, False]),
+)
+def test_for_loop_binds_directly_and_matches_python(
+    values: list[float], reverse: bool, unroll: int | bool
+) -> None:
+    xs = np.asarray(values, dtype=np.float32)
+
+    def python() -> tuple[list[Any], float, int]:
+        total, count, outs = 0.0, 0, {}
+        order = range(len(xs) - 1, -1, -1) if reverse else range(len(xs))
+        for i in order:
+            total = total * 0.5 + float(xs[i])
+            count += 1
+            outs[i] = (total, float(xs[i]) * 2.0)
+        return [outs[i] for i in range(len(xs))], total, count
+
+    total = rt.Variable(jnp.zeros(()))
+    count = rt.Variable(jnp.zeros((), dtype=jnp.int32))
+    scale = rt.Variable(jnp.asarray(2.0))  # read only: a constant of the scan
+
+    def body(x: jax.Array) -> tuple[jax.Array, jax.Array]:
+        total.value = total.value * 0.5 + x
+        count.value += 1
+        return total.value, x * scale.value
+
+    with spying() as direct:
+        ys = rt.jit(lambda xs: rt.for_loop(body, xs, reverse=reverse, unroll=unroll))(xs)
+    assert direct and all(direct)
+    want_rows, want_total, want_count = python()
+    _assert_same(ys, (np.asarray([r[0] for r in want_rows]), np.asarray([r[1] for r in want_rows])))
+    _assert_same((total.value, count.value), (want_total, want_count))
