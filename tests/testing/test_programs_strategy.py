@@ -111,10 +111,13 @@ def test_every_construct_family_is_drawn() -> None:
     seen: Counter[str] = Counter()
     sizes: list[int] = []
 
+    # Derandomized: the rarest families are in 1.5-2% of programs (14 to 20 of
+    # these 1000), so a random run could fall below the threshold of 4.
     @settings(
         max_examples=1000,
         deadline=None,
         database=None,
+        derandomize=True,
         suppress_health_check=[HealthCheck.too_slow],
     )
     @given(programs())
