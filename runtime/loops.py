@@ -41,9 +41,9 @@ from runtime.guards import drop_dead_code, drop_redundant_guards
 from runtime.iterables import enumerate as _enumerate
 from runtime.iterables import range as _range
 from runtime.iterables import zip as _zip
-from runtime.jaxpr_scan import Carry, Const, Input, Sliced, scan_jaxpr
+from runtime.jaxpr_loops import Carry, Const, Input, Sliced, scan_jaxpr, while_jaxpr
 from runtime.records import Records, find_records
-from runtime.state import Captured, capture, carry_candidates, run_with_values
+from runtime.state import Captured, capture, carry_candidates
 from runtime.tracing import inside_transformation, is_traced, of_trace
 from runtime.variable import Variable, unwrap
 
@@ -455,30 +455,74 @@ def _lax_while_loop(
         return normalize_state(fname, describe, _call(body_fun, ops), ops)
 
     loop = _prepare(fname, describe, operands, step, None, names)
+    carried, cond = _capture_condition(loop, cond_fun, fname)
+    direct = _while_directly(loop, carried, cond)
+    if direct is not None:
+        dyn, values = direct
+    else:
 
-    def cond(carry: tuple[list[Any], list[Any]]) -> Any:
-        dyn, values = carry
-        pred, _, trace = run_with_values(
-            lambda: _predicate(
-                fname, _call(cond_fun, loop.split.rebuild(dyn)), "cond_fun's result"
-            ),
-            loop.variables,
-            values,
-        )
-        if trace.written():
-            raise TypeError(
-                f"{fname}: cond_fun ({_describe(cond_fun)}) writes Variables "
-                f"({', '.join(repr(v) for v in trace.written())}); a loop condition must not "
-                f"change state. Move the update into the body. {_DOCS}"
-            )
-        return jnp.asarray(pred)
+        def test(carry: tuple[list[Any], list[Any]]) -> Any:
+            dyn, values = carry
+            (pred,), _ = cond.replay((dyn,), [values[m] for m in carried])
+            return pred
 
-    def body(carry: tuple[list[Any], list[Any]]) -> tuple[list[Any], list[Any]]:
-        return loop.run(None, *carry)
+        def body(carry: tuple[list[Any], list[Any]]) -> tuple[list[Any], list[Any]]:
+            return loop.run(None, *carry)
 
-    dyn, values = lax.while_loop(cond, body, (loop.init, loop.init_values()))
+        dyn, values = lax.while_loop(test, body, (loop.init, loop.init_values()))
     loop.write_back(values)
     return unbound_if_no_trip(operands, loop.split.rebuild(dyn), describe)
+
+
+def _capture_condition(
+    loop: _Loop, cond_fun: Callable[..., Any], fname: str
+) -> tuple[list[int], Captured]:
+    """The loop condition traced once, to a jaxpr of the carries; and the carried Variables' order.
+
+    The jaxpr's inputs are the carried leaves, then the carried Variables'
+    values in the order returned (indices into ``loop.variables``: the order
+    of the body's inputs). Its one output is the predicate.
+    """
+    position = {id(var): i for i, var in enumerate(loop.cap.inputs)}
+    carried = sorted(range(len(loop.variables)), key=lambda m: position[id(loop.variables[m])])
+
+    def test(dyn: list[Any]) -> list[Any]:
+        pred = _predicate(fname, _call(cond_fun, loop.split.rebuild(dyn)), "cond_fun's result")
+        return [jnp.asarray(pred)]
+
+    cond = capture(test, (loop.avals,), [loop.variables[m] for m in carried])
+    if cond.trace.written():
+        raise TypeError(
+            f"{fname}: cond_fun ({_describe(cond_fun)}) writes Variables "
+            f"({', '.join(repr(v) for v in cond.trace.written())}); a loop condition must not "
+            f"change state. Move the update into the body. {_DOCS}"
+        )
+    return carried, cond
+
+
+def _while_directly(
+    loop: _Loop, carried: list[int], cond: Captured
+) -> tuple[list[Any], list[Any]] | None:
+    """The while loop bound from its traced body and condition (runtime.jaxpr_loops), or None.
+
+    Returns the final carried leaves and Variable values (in ``loop.variables`` order).
+    """
+    cap = loop.cap
+    n_dyn = len(loop.init)
+    written = {m: n_dyn + j for m, (_, j) in enumerate(_var_positions(loop))}
+    init_values = loop.init_values()
+    inputs: list[Const | Carry] = [Carry(v, k) for k, v in enumerate(loop.init)]
+    index = {id(var): m for m, var in enumerate(loop.variables)}
+    for var in cap.inputs:
+        m = index.get(id(var))
+        inputs.append(Const(var._value) if m is None else Carry(init_values[m], written[m]))
+    out = while_jaxpr(cond.jaxpr, cap.jaxpr, inputs)
+    if out is None:
+        return None
+    values: list[Any] = [None] * len(loop.variables)
+    for m, value in zip(carried, out[n_dyn:]):
+        values[m] = value
+    return out[:n_dyn], values
 
 
 def unbound_if_no_trip(before: Any, after: Any, body: Any) -> Any:
@@ -641,7 +685,7 @@ def _scan_for_loop_directly(
     reverse: bool,
     unroll: int | bool,
 ) -> tuple[list[Any], list[Any]] | None:
-    """``for_loop``'s scan bound from its traced body (runtime.jaxpr_scan); None if it cannot.
+    """``for_loop``'s scan bound from its traced body (runtime.jaxpr_loops); None if it cannot.
 
     Returns the carried Variables' final values and the stacked outputs.
     """
@@ -883,7 +927,7 @@ def _lax_for_each(
 def _scan_directly(
     loop: _Loop, plan: ScanPlan, records: Records | None
 ) -> tuple[list[Any], list[Any], list[Any]] | None:
-    """Scan the loop's traced body as it is (runtime.jaxpr_scan); None if it cannot.
+    """Scan the loop's traced body as it is (runtime.jaxpr_loops); None if it cannot.
 
     Returns the final carried leaves and Variable values (None in the place
     of a record buffer) and the records' stacked rows.

@@ -1,20 +1,22 @@
-"""``lax.scan`` of a loop body that is already a jaxpr, without tracing it again.
+"""Compiled loops from a body that is already a jaxpr, without tracing it again.
 
 A compiled loop's body is traced once to a jaxpr (runtime.state.capture), to
 learn which Variables it writes and to simplify it (runtime.records,
-runtime.guards). Handing it to ``lax.scan`` means replaying that jaxpr
-equation by equation into a function for ``scan`` to trace: a second trace of
-the whole body (about 2 ms of the Hodgkin-Huxley example's 10 ms of tracing).
+runtime.guards). Handing it to ``lax.scan`` or ``lax.while_loop`` means
+replaying that jaxpr equation by equation into a function for them to trace:
+a second trace of the whole body (about 2 ms of the Hodgkin-Huxley example's
+10 ms of tracing).
 
-:func:`scan_jaxpr` instead binds JAX's ``scan`` primitive
-(``jax.extend.core.primitives.scan_p``) with the jaxpr itself, its inputs put
-in the order ``scan`` expects (constants, carry, slices) and its outputs in
-(carry, stacked rows). The primitive's parameters are not a public API: if the
-body does not fit (a carry whose type the body changes, effects that
-``lax.scan`` must check) or the installed JAX rejects the binding, it returns
-None and the caller replays the body through ``lax.scan`` as before. Every
-binding is checked first: the operand types must be the jaxpr's input types,
-and each carry's output type its input type.
+:func:`scan_jaxpr` and :func:`while_jaxpr` instead bind JAX's ``scan`` and
+``while`` primitives (``jax.extend.core.primitives``) with the jaxprs
+themselves, their inputs put in the order the primitives expect (constants,
+carries, slices) and their outputs in (carries, stacked rows). The
+primitives' parameters are not a public API: if a body does not fit (a carry
+whose type the body changes, effects that ``lax.scan``/``lax.while_loop``
+must check) or the installed JAX rejects the binding, they return None and
+the caller replays the body as before. Every binding is checked first: the
+operand types must be the jaxprs' input types, and each carry's output type
+its input type.
 """
 
 from __future__ import annotations
@@ -24,11 +26,11 @@ from typing import Any, NamedTuple
 
 import jax
 from jax.extend.core import ClosedJaxpr
-from jax.extend.core.primitives import scan_p
+from jax.extend.core.primitives import scan_p, while_p
 
 from runtime.guards import drop_dead_code
 
-__all__ = ["Const", "Carry", "Sliced", "scan_jaxpr"]
+__all__ = ["Const", "Carry", "Sliced", "scan_jaxpr", "while_jaxpr"]
 
 
 class Const(NamedTuple):
@@ -53,7 +55,7 @@ class Sliced(NamedTuple):
 Input = Const | Carry | Sliced
 
 # Set when the installed JAX rejects a binding that passed our checks: its
-# scan primitive takes other parameters, so every later loop replays.
+# loop primitives take other parameters, so every later loop replays.
 _unsupported: list[BaseException] = []
 
 
@@ -118,6 +120,57 @@ def scan_jaxpr(
         _unsupported.append(error)
         return None
     return list(out[: len(carries)]), list(out[len(carries) :])
+
+
+def while_jaxpr(
+    cond: ClosedJaxpr, body: ClosedJaxpr, inputs: Sequence[Const | Carry]
+) -> list[Any] | None:
+    """Run ``while cond(carries): carries = body(...)``; return the final carries, or None.
+
+    ``inputs`` has one entry per input of ``body``. ``cond``'s inputs are the
+    carries, in the order of their entries in ``inputs``; its one output is
+    the (scalar bool) predicate.
+    """
+    jaxpr, test = body.jaxpr, cond.jaxpr
+    if _unsupported or jaxpr.effects or test.effects or len(inputs) != len(jaxpr.invars):
+        return None
+    if any(type(i) is Sliced for i in inputs):
+        raise ValueError("while_jaxpr: a while loop has no sliced inputs")
+    consts = [(var, i.value) for var, i in zip(jaxpr.invars, inputs) if type(i) is Const]
+    carries = [(var, i) for var, i in zip(jaxpr.invars, inputs) if type(i) is Carry]
+    pred = test.outvars[0].aval if len(test.outvars) == 1 else None
+    if pred is None or pred.shape != () or pred.dtype != bool or len(test.invars) != len(carries):
+        return None
+    init = [c.init for _, c in carries]
+    body_operands = [*body.consts, *(v for _, v in consts)]
+    body_invars = [*jaxpr.constvars, *(var for var, _ in consts), *(var for var, _ in carries)]
+    cond_invars = [*test.constvars, *test.invars]
+    outvars = [jaxpr.outvars[c.out] for _, c in carries]
+    n_unsliced = len(body_invars)
+    if not (
+        _types_fit(body_invars, [*body_operands, *init], n_unsliced, 0)
+        and _types_fit(cond_invars, [*cond.consts, *init], len(cond_invars), 0)
+        and all(_same_type(var.aval, out.aval) for (var, _), out in zip(carries, outvars))
+    ):
+        return None
+    body_closed = drop_dead_code(
+        ClosedJaxpr(jaxpr.replace(constvars=[], invars=body_invars, outvars=outvars), [])
+    )
+    cond_closed = ClosedJaxpr(test.replace(constvars=[], invars=cond_invars), [])
+    try:
+        out = while_p.bind(
+            *cond.consts,
+            *body_operands,
+            *init,
+            cond_nconsts=len(cond.consts),
+            cond_jaxpr=cond_closed,
+            body_nconsts=len(body_operands),
+            body_jaxpr=body_closed,
+        )
+    except TypeError as error:  # other parameters in this JAX version
+        _unsupported.append(error)
+        return None
+    return list(out)
 
 
 def _types_fit(invars: list[Any], operands: list[Any], n_unsliced: int, length: int) -> bool:

@@ -1,9 +1,10 @@
-"""A compiled ``for`` loop's traced body bound as a scan without a second trace.
+"""Compiled loops bound from their traced bodies without a second trace.
 
-runtime/jaxpr_scan.py hands the loop body's jaxpr to JAX's scan primitive
-directly; when it cannot (a carry whose type the body changes, effects, a JAX
-whose scan primitive takes other parameters) the loop replays the body
-through ``lax.scan`` as before. Each test checks which path ran and compares
+runtime/jaxpr_loops.py hands a loop body's jaxpr (and a while loop's
+condition's) to JAX's scan and while primitives directly; when it cannot (a
+carry whose type the body changes, effects, a JAX whose primitives take other
+parameters) the loop replays the body through ``lax.scan`` /
+``lax.while_loop`` as before. Each test checks which path ran and compares
 the results with the same Python run eagerly.
 """
 
@@ -22,15 +23,16 @@ from hypothesis import strategies as st
 
 import autoflow
 import runtime as rt
-import runtime.jaxpr_scan as jaxpr_scan
+import runtime.jaxpr_loops as jaxpr_loops
 import runtime.loops as loops
 
 
 @contextlib.contextmanager
-def spying() -> Iterator[list[bool]]:
-    """Spy on the loops' use of scan_jaxpr: True per loop bound directly, False per fallback."""
+def spying(name: str = "scan_jaxpr") -> Iterator[list[bool]]:
+    """Spy on the loops' use of ``name`` (scan_jaxpr, while_jaxpr): True per loop bound
+    directly, False per fallback."""
     taken: list[bool] = []
-    real = loops.scan_jaxpr
+    real = getattr(loops, name)
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         out = real(*args, **kwargs)
@@ -38,8 +40,8 @@ def spying() -> Iterator[list[bool]]:
         return out
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(loops, "scan_jaxpr", spy)
-        patch.setattr(jaxpr_scan, "_unsupported", [])
+        patch.setattr(loops, name, spy)
+        patch.setattr(jaxpr_loops, "_unsupported", [])
         yield taken
 
 
@@ -166,11 +168,11 @@ def test_a_jax_whose_scan_takes_other_parameters_falls_back(
         def bind(self, *args: Any, linear: tuple[bool, ...], **params: Any) -> Any:
             raise AssertionError("not reached: `linear` is missing")
 
-    monkeypatch.setattr(jaxpr_scan, "scan_p", OtherScan())
+    monkeypatch.setattr(jaxpr_loops, "scan_p", OtherScan())
     xs, w = jnp.linspace(0.0, 1.0, 5), jnp.array([0.5])
     assert float(autoflow.jit(_loop_sum)(xs, w)) == pytest.approx(float(_loop_sum(xs, w)))
     assert direct == [False]
-    assert len(jaxpr_scan._unsupported) == 1
+    assert len(jaxpr_loops._unsupported) == 1
     # Later loops do not try again.
     assert float(autoflow.jit(_loop_sum)(xs, -w)) == pytest.approx(float(_loop_sum(xs, -w)))
     assert direct == [False, False]
@@ -211,3 +213,93 @@ def test_for_loop_binds_directly_and_matches_python(
     want_rows, want_total, want_count = python()
     _assert_same(ys, (np.asarray([r[0] for r in want_rows]), np.asarray([r[1] for r in want_rows])))
     _assert_same((total.value, count.value), (want_total, want_count))
+
+
+class Counter(rt.Module):
+    """A while loop whose condition reads carried Variables and a constant one."""
+
+    def __init__(self, limit: float) -> None:
+        super().__init__()
+        self.low = rt.Variable(jnp.zeros(()))
+        self.high = rt.Variable(
+            jnp.zeros(())
+        )  # same type as low: a swap would go unnoticed by type
+        self.limit = rt.Variable(jnp.asarray(limit))  # read only
+        self.steps = rt.Variable(jnp.zeros((), dtype=jnp.int32))
+
+    def grow(self, x: jax.Array) -> None:
+        # Written in another order than declared: the loop's Variables and its
+        # inputs are then in different orders, which the binding must map.
+        self.high.value = self.high.value + 2.0 * x
+        self.low.value = self.low.value + x
+        self.steps += 1
+
+    def __call__(self, x: jax.Array) -> tuple[jax.Array, jax.Array]:
+        rounds = jnp.zeros(())
+        while self.high.value < self.limit.value and self.steps < 50:
+            self.grow(x)
+            rounds = rounds + 1.0
+        return rounds, self.low.value
+
+
+def _counter_python(x: float, limit: float) -> tuple[float, float, float, int]:
+    f32 = np.float32  # the compiled loop's arithmetic, so that the comparisons agree
+    low = high = rounds = f32(0.0)
+    steps = 0
+    while high < f32(limit) and steps < 50:
+        low, high, steps = low + f32(x), high + f32(2.0) * f32(x), steps + 1
+        rounds += f32(1.0)
+    return float(rounds), float(low), float(high), steps
+
+
+def _check_counter(model: Counter, got: Any, x: float, limit: float) -> None:
+    rounds, low, high, steps = _counter_python(x, limit)
+    _assert_same(got, (rounds, low))
+    _assert_same((model.high.value, model.steps.value), (high, steps))
+
+
+@settings(max_examples=15, deadline=None)
+@given(x=st.floats(0.125, 3.0, width=32), limit=st.floats(-1.0, 20.0, width=32))
+def test_while_loop_binds_directly_and_matches_python(x: float, limit: float) -> None:
+    model = Counter(limit)
+    with spying("while_jaxpr") as direct:
+        got = autoflow.jit(model)(jnp.float32(x))
+    assert direct and all(direct), "the while loop was replayed instead of bound directly"
+    _check_counter(model, got, x, limit)
+
+
+def test_while_loop_fallback_replays_the_captured_condition(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class OtherWhile:
+        def bind(self, *args: Any, **params: Any) -> Any:
+            raise TypeError("unexpected keyword argument 'cond_nconsts'")
+
+    monkeypatch.setattr(jaxpr_loops, "while_p", OtherWhile())
+    for x, limit in [(0.5, 3.0), (1.0, 0.0), (0.3, 7.5)]:
+        model = Counter(limit)
+        with spying("while_jaxpr") as direct:
+            got = autoflow.jit(model)(jnp.float32(x))
+        assert direct and not any(direct)
+        _check_counter(model, got, x, limit)
+
+
+def test_direct_while_loop_under_vmap() -> None:
+    def count(x: jax.Array) -> jax.Array:
+        n = jnp.zeros((), dtype=jnp.int32)
+        while x < 10.0:
+            x = x * 2.0 + 1.0
+            n = n + 1
+        return n
+
+    def python(x: float) -> int:
+        n = 0
+        while x < 10.0:
+            x, n = x * 2.0 + 1.0, n + 1
+        return n
+
+    xs = jnp.asarray([-0.5, 0.0, 1.0, 3.0, 12.0])
+    with spying("while_jaxpr") as direct:
+        got = jax.jit(jax.vmap(autoflow.convert(count)))(xs)
+    assert direct and all(direct)
+    assert got.tolist() == [python(float(x)) for x in xs]
