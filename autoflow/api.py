@@ -381,7 +381,7 @@ def _build(
             "@autoflow.do_not_convert",
         )
     shadowed = frozenset(n for n in ("range", "enumerate", "zip") if n in fn.__globals__)
-    cache = conversion_cache.cache_directory()
+    cache = conversion_cache.cache_directory() if conversion_cache.keeps(filename) else None
     key = conversion_cache.conversion_key(source, filename, first_line, (shadowed, avoid, checks))
     entry = conversion_cache.load(cache, key) if cache is not None else None
     if entry is None:

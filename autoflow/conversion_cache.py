@@ -31,11 +31,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-__all__ = ["Entry", "cache_directory", "conversion_key", "load", "store"]
+__all__ = ["Entry", "cache_directory", "conversion_key", "keeps", "load", "skip_directory", "store"]
 
 _FORMAT = 1
 _PACKAGE = Path(__file__).resolve().parent
 _fingerprint: list[str] = []  # computed once per process
+_SKIPPED: list[str] = []  # directories (with a trailing separator) whose files are not cached
 
 
 class Entry(NamedTuple):
@@ -55,6 +56,22 @@ def cache_directory() -> Path | None:
         return Path(configured).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "autoflow"
+
+
+def skip_directory(path: str) -> None:
+    """Keep no conversions of functions whose files are under ``path``.
+
+    For generated files whose names never repeat (autoflow.testing's drawn
+    programs): their entries would never be read again.
+    """
+    _SKIPPED.append(os.path.join(os.path.abspath(path), ""))
+
+
+def keeps(filename: str) -> bool:
+    """Should conversions of functions from ``filename`` be kept?"""
+    if not _SKIPPED:
+        return True
+    return not os.path.abspath(filename).startswith(tuple(_SKIPPED))
 
 
 def conversion_key(

@@ -41,6 +41,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
+from autoflow import conversion_cache
 from autoflow.testing.programs import Param, Program
 
 __all__ = [
@@ -414,6 +415,7 @@ def _tmpdir() -> str:
     if _TMPDIR is None:
         _TMPDIR = tempfile.mkdtemp(prefix="autoflow-programs-")
         atexit.register(shutil.rmtree, _TMPDIR, ignore_errors=True)
+        conversion_cache.skip_directory(_TMPDIR)  # a new directory each process: never read again
     return _TMPDIR
 
 

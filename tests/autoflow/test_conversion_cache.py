@@ -197,3 +197,30 @@ def test_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for off in ("0", "off", "false", "no"):
         monkeypatch.setenv("AUTOFLOW_CACHE", off)
         assert conversion_cache.cache_directory() is None
+
+
+def test_skipped_directories_keep_nothing(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(conversion_cache, "_SKIPPED", [])
+    (tmp_path / "generated").mkdir()
+    conversion_cache.skip_directory(str(tmp_path / "generated"))
+    autoflow.convert(_load(tmp_path / "generated" / "g.py", MODEL).accumulate)
+    assert not cache_dir.exists()
+    # A sibling is kept. (The same code from another file is equal as a code object,
+    # so clear what was converted in memory first.)
+    monkeypatch.setattr(api, "_CODE_CACHE", weakref.WeakKeyDictionary())
+    monkeypatch.setattr(api, "_FUNCTION_CACHE", weakref.WeakKeyDictionary())
+    autoflow.convert(_load(tmp_path / "kept.py", MODEL).accumulate)
+    assert len(list(cache_dir.rglob("*.json"))) == 1
+
+
+def test_drawn_test_programs_are_not_kept(cache_dir: Path) -> None:
+    from autoflow.testing import equivalence
+    from autoflow.testing.programs import Program
+
+    source = "def drawn(x):\n    if x > 0:\n        x = x - 1.0\n    return x\n"
+    program = Program(source=source, name="drawn", params=())
+    fn = equivalence.load_program(program)
+    assert float(autoflow.convert(fn)(jnp.float32(3.0))) == 2.0
+    assert not cache_dir.exists()
