@@ -140,6 +140,12 @@ def _load(path: Path, source: str) -> types.ModuleType:
     return module
 
 
+def _forget_conversions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing converted in memory (equal code objects share conversions), as in a new process."""
+    monkeypatch.setattr(api, "_CODE_CACHE", weakref.WeakKeyDictionary())
+    monkeypatch.setattr(api, "_FUNCTION_CACHE", weakref.WeakKeyDictionary())
+
+
 @pytest.fixture
 def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("AUTOFLOW_CACHE", "1")
@@ -153,9 +159,7 @@ def test_a_damaged_entry_counts_as_absent_and_is_replaced(
     autoflow.convert(_load(tmp_path / "a.py", MODEL).accumulate)
     (entry,) = cache_dir.rglob("*.json")
     entry.write_text('{"text": "def accumulate(:", "lines"')
-    # As in a new process: nothing converted in memory (equal code objects share conversions).
-    monkeypatch.setattr(api, "_CODE_CACHE", weakref.WeakKeyDictionary())
-    monkeypatch.setattr(api, "_FUNCTION_CACHE", weakref.WeakKeyDictionary())
+    _forget_conversions(monkeypatch)  # as in a new process
     fresh = _load(tmp_path / "a.py", MODEL)
     got = autoflow.jit(fresh.accumulate)(jnp.arange(8.0), 5.0)
     assert float(got) == pytest.approx(_eager_accumulate([float(x) for x in range(8)], 5.0))
@@ -205,22 +209,23 @@ def test_skipped_directories_keep_nothing(
     monkeypatch.setattr(conversion_cache, "_SKIPPED", [])
     (tmp_path / "generated").mkdir()
     conversion_cache.skip_directory(str(tmp_path / "generated"))
+    # The same code from another file is equal as a code object: clear what was
+    # converted in memory before each conversion, as in a new process.
+    _forget_conversions(monkeypatch)
     autoflow.convert(_load(tmp_path / "generated" / "g.py", MODEL).accumulate)
     assert not cache_dir.exists()
-    # A sibling is kept. (The same code from another file is equal as a code object,
-    # so clear what was converted in memory first.)
-    monkeypatch.setattr(api, "_CODE_CACHE", weakref.WeakKeyDictionary())
-    monkeypatch.setattr(api, "_FUNCTION_CACHE", weakref.WeakKeyDictionary())
-    autoflow.convert(_load(tmp_path / "kept.py", MODEL).accumulate)
+    _forget_conversions(monkeypatch)
+    autoflow.convert(_load(tmp_path / "kept.py", MODEL).accumulate)  # a sibling is kept
     assert len(list(cache_dir.rglob("*.json"))) == 1
 
 
-def test_drawn_test_programs_are_not_kept(cache_dir: Path) -> None:
+def test_drawn_test_programs_are_not_kept(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from autoflow.testing import equivalence
     from autoflow.testing.programs import Program
 
     source = "def drawn(x):\n    if x > 0:\n        x = x - 1.0\n    return x\n"
     program = Program(source=source, name="drawn", params=())
     fn = equivalence.load_program(program)
+    _forget_conversions(monkeypatch)
     assert float(autoflow.convert(fn)(jnp.float32(3.0))) == 2.0
     assert not cache_dir.exists()
