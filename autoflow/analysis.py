@@ -8,7 +8,7 @@ rewrite. Three questions are answered:
 * :func:`effects` - for any statement, block or expression: the names it
   reads, the names it (re)binds, and everything it writes. "Writes" also
   counts state the transpiler must carry through a converted block: a
-  subscript store ``d[k] = v`` or a mutating method call ``xs.append(v)``
+  subscript store ``d[k] = v`` (or ``d[k][j] = v``) or a mutating method call ``xs.append(v)``
   writes ``d`` / ``xs``, and an attribute store ``self.count = ...`` writes the
   *attribute path* ``"self.count"`` (paths always contain a dot).
 * :func:`analyse_function` - per statement of one function body: the names
@@ -39,6 +39,7 @@ __all__ = [
     "attribute_path",
     "effects",
     "live_in",
+    "subscript_base",
 ]
 
 #: Method names that mutate their receiver in place (list, dict, set).
@@ -71,6 +72,14 @@ def attribute_path(node: cst.BaseExpression) -> str | None:
         return None
     parts.append(node.value)
     return ".".join(reversed(parts))
+
+
+def subscript_base(node: cst.Subscript) -> cst.BaseExpression:
+    """``x[i][j]`` -> ``x``: the object a chain of subscripts starts from."""
+    base = node.value
+    while isinstance(base, cst.Subscript):
+        base = base.value
+    return base
 
 
 @dataclass
@@ -211,7 +220,7 @@ class _Collector:
                 fx.writes.setdefault(path)
             self.expr(node.value)
         elif isinstance(node, cst.Subscript):
-            base = node.value
+            base = subscript_base(node)
             if isinstance(base, cst.Name):
                 fx.writes.setdefault(base.value)
             else:

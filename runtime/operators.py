@@ -519,32 +519,99 @@ _AUG_OPS: dict[str, Callable[[Any, Any], Any]] = {
 }  # fmt: skip
 
 
-class _AtIndex:
-    __slots__ = ("target", "index")
+def _advanced(index: Any) -> bool:
+    """Would NumPy read ``x[index]`` as a copy (advanced indexing), not a view?"""
+    for item in index if isinstance(index, tuple) else (index,):
+        if item is None or item is Ellipsis or isinstance(item, slice):
+            continue
+        if isinstance(item, (bool, np.bool_, np.ndarray)):
+            return True  # NumPy 2 reads even a 0-d integer ndarray as an advanced index
+        if isinstance(item, jax.Array):
+            # A traced loop counter stands for the Python int of eager code.
+            if item.ndim or not jnp.issubdtype(item.dtype, jnp.integer):
+                return True
+            continue
+        if not hasattr(type(item), "__index__"):
+            return True  # a list, or anything NumPy turns into an index array
+    return False
 
-    def __init__(self, target: Any, index: Any) -> None:
-        self.target = target
-        self.index = index
 
-    def set(self, value: Any) -> Any:
-        """``target[index] = value``; returns the updated target."""
-        x, i = self.target, self.index
+def _scalar(result: Any, index: Any) -> bool:
+    """Is NumPy's ``x[index]`` a scalar (0-d, no ``...`` in the index)?"""
+    items = index if isinstance(index, tuple) else (index,)
+    return not np.ndim(result) and not any(item is Ellipsis for item in items)
+
+
+def _store(x: Any, path: tuple[Any, ...], leaf: Callable[[Any, Any], Any]) -> Any:
+    """``x[p0][p1]... = ...`` with ``leaf(container, last_index)`` doing the store."""
+    index, rest = path[0], path[1:]
+    if not rest:
+        return leaf(x, index)
+    if isinstance(x, (jax.Array, Variable)):  # tracers are jax.Arrays too
+        i = _value(index)
+        child = x[i]
+        if _scalar(child, i):
+            raise TypeError(
+                f"at(...)[...]: a subscript on the way to the store gives a {jnp.result_type(child)} "
+                "scalar, which does not support item assignment (as in NumPy); index the array in "
+                "one subscript instead, x[a, b] = v"
+            )
+        new = _store(child, rest, leaf)
+        if new is child or _advanced(i):
+            return x  # as in NumPy: x[i] was a copy (advanced index), and the write is lost
+        if isinstance(x, Variable):
+            x[i] = new
+            return x
+        return x.at[i].set(new)
+    child = x[index]
+    new = _store(child, rest, leaf)
+    if new is not child:  # an immutable child (a JAX array) came back updated
+        x[index] = new
+    return x
+
+
+def _set_leaf(value: Any) -> Callable[[Any, Any], Any]:
+    def leaf(x: Any, i: Any) -> Any:
         if isinstance(x, jax.Array):  # tracers are jax.Arrays too
             return x.at[_value(i)].set(_value(value))
         x[i] = value
         return x
 
-    def op(self, op: str, value: Any) -> Any:
-        """``target[index] <op> value`` (``op`` is ``"+="``, ``"*="``, ...)."""
-        fn = _AUG_OPS.get(op)
-        if fn is None:
-            raise ValueError(f"at(...)[...].op: unknown augmented operator {op!r}")
-        x, i = self.target, self.index
+    return leaf
+
+
+def _op_leaf(fn: Callable[[Any, Any], Any], value: Any) -> Callable[[Any, Any], Any]:
+    def leaf(x: Any, i: Any) -> Any:
         if isinstance(x, jax.Array):
             i = _value(i)
             return x.at[i].set(fn(x[i], _value(value)))
         x[i] = fn(x[i], value)
         return x
+
+    return leaf
+
+
+class _AtIndex:
+    __slots__ = ("target", "path")
+
+    def __init__(self, target: Any, path: tuple[Any, ...]) -> None:
+        self.target = target
+        self.path = path
+
+    def __getitem__(self, index: Any) -> _AtIndex:
+        """One more level: ``at(x)[a][b]`` stands for ``x[a][b]``."""
+        return _AtIndex(self.target, (*self.path, index))
+
+    def set(self, value: Any) -> Any:
+        """``target[a][b]... = value``; returns the updated target."""
+        return _store(self.target, self.path, _set_leaf(value))
+
+    def op(self, op: str, value: Any) -> Any:
+        """``target[a][b]... <op> value`` (``op`` is ``"+="``, ``"*="``, ...)."""
+        fn = _AUG_OPS.get(op)
+        if fn is None:
+            raise ValueError(f"at(...)[...].op: unknown augmented operator {op!r}")
+        return _store(self.target, self.path, _op_leaf(fn, value))
 
 
 class at:  # noqa: N801 - reads as x.at[...] in generated code
@@ -554,6 +621,7 @@ class at:  # noqa: N801 - reads as x.at[...] in generated code
 
         x[i] = v          # rt.at(x)[i].set(v)
         x[i] += v         # rt.at(x)[i].op("+=", v)
+        x[i][j] = v       # rt.at(x)[i][j].set(v)
 
     Unlike Python, on a JAX array (immutable) the result is a new array,
     ``x.at[i].set(v)``; generated code rebinds the name:
@@ -561,6 +629,14 @@ class at:  # noqa: N801 - reads as x.at[...] in generated code
     other objects are updated in place as Python does, and returned.
     ``x[i] += v`` on a JAX array is ``x.at[i].set(x[i] + v)``, so repeated
     indices behave as in NumPy (the last write wins), not as ``.at[i].add``.
+
+    A chain ``x[i][j] = v`` walks the path as Python does (reading ``x[i]``
+    once) and stores into the last container: in place if it is mutable,
+    and if it is a JAX array, functionally, the new array then being stored
+    into its parent the same way. So ``hist[i][j] = v`` on a JAX array is
+    ``hist.at[i].set(hist[i].at[j].set(v))``. Where NumPy's ``x[i]`` would be
+    a copy (an advanced index: an integer array, a list, a boolean), the write
+    is lost on JAX arrays and Variables too, as it is on NumPy arrays.
     """
 
     __slots__ = ("target",)
@@ -569,4 +645,4 @@ class at:  # noqa: N801 - reads as x.at[...] in generated code
         self.target = target
 
     def __getitem__(self, index: Any) -> _AtIndex:
-        return _AtIndex(self.target, index)
+        return _AtIndex(self.target, (index,))

@@ -14,6 +14,9 @@ After::
         x = rt.at(x)[1:3].op("*=", 2.0)
         return x
 
+A chain of subscripts keeps one subscript per level: ``hist[i][j] += v``
+becomes ``hist = rt.at(hist)[i][j].op("+=", v)``.
+
 On a JAX array (immutable) ``rt.at`` makes the functional update
 ``x.at[i].set(v)``; on NumPy arrays, Variables, lists and dicts it stores in
 place, as Python does, and hands back the same object. The subscript keeps
@@ -30,16 +33,22 @@ from __future__ import annotations
 
 import libcst as cst
 
-from autoflow.analysis import attribute_path, effects
+from autoflow.analysis import attribute_path, effects, subscript_base
 from autoflow.passes import CONTAINS_SUBSCRIPT_STORE, Pass
 
 __all__ = ["SubscriptsPass"]
 
 
+def _rebase(sub: cst.Subscript, at: cst.Call) -> cst.Subscript:
+    """``x[i][j]`` -> ``rt.at(x)[i][j]``: the same subscripts, one per level, on ``at``."""
+    inner = sub.value
+    value = _rebase(inner, at) if isinstance(inner, cst.Subscript) else at
+    return sub.with_changes(value=value, lpar=[], rpar=[])
+
+
 def _at(base: cst.BaseExpression, sub: cst.Subscript, method: str, args: list[cst.Arg]) -> cst.Call:
     at = cst.Call(func=cst.Attribute(value=cst.Name("rt"), attr=cst.Name("at")), args=[cst.Arg(base)])
-    indexed = sub.with_changes(value=at, lpar=[], rpar=[])
-    return cst.Call(func=cst.Attribute(value=indexed, attr=cst.Name(method)), args=args)
+    return cst.Call(func=cst.Attribute(value=_rebase(sub, at), attr=cst.Name(method)), args=args)
 
 
 def _target(base: cst.BaseExpression) -> cst.BaseAssignTargetExpression:
@@ -84,8 +93,10 @@ class SubscriptsPass(Pass):
         if not isinstance(target, cst.Subscript):
             return None
         if any(isinstance(e.slice, cst.Index) and isinstance(e.slice.value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)) for e in target.slice):
-            return None  # d["key"] = v: a mapping, never an array; it stays as written
-        base = target.value
+            # d["key"] = v, x[i]["key"] = v: the store is into a mapping, never an array; it
+            # stays as written (but params["w"][i] = v may store into an array and is rewritten)
+            return None
+        base = subscript_base(target)
         if isinstance(base, cst.Name):
             return base if base.value in self._locals[-1] else None
         path = attribute_path(base)
