@@ -322,8 +322,18 @@ def _convert(fn: Any, strict: bool, checks: bool = True) -> Any:
     return fn
 
 
-def _options(checks: bool, avoid: frozenset[str] = frozenset()) -> tuple[Any, ...]:
-    return (checks, avoid)
+def _options(fn: types.FunctionType, checks: bool) -> tuple[Any, ...]:
+    """Everything besides the code object that its conversion depends on.
+
+    Equal code objects (the same source at the same line, in two files) are
+    converted apart when their modules differ where it matters: a global
+    ``range``/``enumerate``/``zip`` (kept as the user's), a global that shadows a
+    builtin called without the hook, or a name the runtime must not take.
+    """
+    globals_ = fn.__globals__
+    shadowed = frozenset(n for n in ("range", "enumerate", "zip") if n in globals_)
+    plain = frozenset(n for n in _PLAIN_CALLS if n in globals_)
+    return (checks, _names_to_avoid(fn), shadowed, plain, fn.__code__.co_filename)
 
 
 def _names_to_avoid(fn: types.FunctionType) -> frozenset[str]:
@@ -338,11 +348,10 @@ def _names_to_avoid(fn: types.FunctionType) -> frozenset[str]:
 def _conversion(fn: types.FunctionType, checks: bool = True) -> _Conversion:
     code = fn.__code__
     per_code = _CODE_CACHE.get(code)
-    avoid = _names_to_avoid(fn)
-    key = _options(checks, avoid)
+    key = _options(fn, checks)
     if per_code is not None and key in per_code:
         return per_code[key]
-    conversion = _build(fn, avoid, checks)
+    conversion = _build(fn, key[1], checks)
     _CODE_CACHE.setdefault(code, {})[key] = conversion
     return conversion
 

@@ -236,6 +236,30 @@ def test_conversion_is_cached_and_not_reparsed(monkeypatch: pytest.MonkeyPatch) 
     assert calls == []
 
 
+def test_equal_code_in_modules_that_differ_is_converted_apart(tmp_path) -> None:
+    # The same function at the same line in two files: equal code objects. Module b
+    # rebinds `range` (so its loop must use b's range) and `print` (so the call must
+    # reach b's print), and the error notes must name each function's own file.
+    body = "def f(x):\n    s = x * 0\n    for i in range(3):\n        s = s + i\n    print(s)\n    return s\n"
+    (tmp_path / "twin_a.py").write_text("PAD = 0\nPAD2 = 0\n" + body)
+    (tmp_path / "twin_b.py").write_text(
+        "range = lambda n: [10, 20]\nprint = lambda *a: None\n" + body
+    )
+    import importlib.util
+
+    def load(name):
+        spec = importlib.util.spec_from_file_location(name, tmp_path / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    a, b = load("twin_a"), load("twin_b")
+    assert a.f.__code__ == b.f.__code__
+    assert float(autoflow.convert(a.f)(jnp.float32(1.0))) == a.f(1.0) == 3.0
+    assert float(autoflow.convert(b.f)(jnp.float32(1.0))) == b.f(1.0) == 30.0
+    assert "twin_b.py" in autoflow.api._conversion(b.f).source_map.filename
+
+
 def test_global_rebinding_is_seen() -> None:
     src = textwrap.dedent(
         """
