@@ -550,15 +550,18 @@ def _store(x: Any, path: tuple[Any, ...], leaf: Callable[[Any, Any], Any]) -> An
     if isinstance(x, (jax.Array, Variable)):  # tracers are jax.Arrays too
         i = _value(index)
         child = x[i]
-        if _scalar(child, i):
+        scalar = _scalar(child, i)
+        if scalar and len(rest) == 1:
             raise TypeError(
                 f"at(...)[...]: a subscript on the way to the store gives a {jnp.result_type(child)} "
                 "scalar, which does not support item assignment (as in NumPy); index the array in "
                 "one subscript instead, x[a, b] = v"
             )
         new = _store(child, rest, leaf)
-        if new is child or _advanced(i):
-            return x  # as in NumPy: x[i] was a copy (advanced index), and the write is lost
+        if new is child or scalar or _advanced(i):
+            # As in NumPy: x[i] was a copy (an advanced index, or a scalar that is indexed
+            # further), and the write is lost.
+            return x
         if isinstance(x, Variable):
             x[i] = new
             return x
