@@ -423,6 +423,12 @@ def _split(tree: Any) -> _Split:
     return _Split(treedef, static, dynamic, paths)
 
 
+def _fresh_containers(tree: Any) -> Any:
+    """``tree`` rebuilt: new lists, tuples and dicts around the same leaves and objects."""
+    split = _split(tree)
+    return split.rebuild(split.dynamic)
+
+
 def _aval(x: Any) -> jax.ShapeDtypeStruct:
     if isinstance(x, jax.ShapeDtypeStruct):
         return x
@@ -619,7 +625,11 @@ def _lax_ifelse(
 
         def probe(fn: Any = fn, box: list[Any] = box, k: int = k) -> list[Any]:
             guard = BranchGuard(preds, k, parent)
-            out = _guarded_call(guard, lambda: _branch_output(fn, operands))
+            # Each branch gets its own lists and dicts (same arrays, Variables and
+            # objects inside): a store into one (lst[0] = 2 * x) must not leave this
+            # trace's values in the caller's container, nor show in the other branch.
+            mine = _fresh_containers(operands)
+            out = _guarded_call(guard, lambda: _branch_output(fn, mine))
             split = _split(out)
             box.append((split, out, guard.raised))
             return split.dynamic

@@ -203,15 +203,24 @@ def list_in_if(rows, x):
     return rows
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=jax.errors.UnexpectedTracerError,
-    reason="runtime/control.py: a traced if hands its branches the caller's containers, so a store "
-    "into a list or dict there leaks the branch's tracer (one subscript level too: lst[0] = 2 * x)",
-)
+def one_level_in_if_else(lst, d, x):
+    if x > 0:
+        lst[0] = 2 * x
+        d["b"] = d["b"] + x
+    else:
+        lst[1] = lst[0] - x  # must not see the other branch's store
+    return lst, d
+
+
 def test_store_into_a_list_in_a_traced_if() -> None:
+    # Each traced branch gets its own containers (runtime/control.py), so a store
+    # into one neither leaks the branch's tracer nor shows in the other branch.
     expected = list_in_if([np.zeros(2), np.ones(2)], np.float32(1.5))
     assert_same(expected, autoflow.jit(list_in_if)([jnp.zeros(2), jnp.ones(2)], 1.5), "jit")
+    for x in (1.5, -2.0):
+        want = one_level_in_if_else([1.0, 2.0], {"b": 3.0}, x)
+        got = autoflow.jit(one_level_in_if_else)([1.0, 2.0], {"b": 3.0}, x)
+        assert_same(want, got, f"jit, x={x}")
 
 
 def test_numpy_stays_in_place() -> None:
