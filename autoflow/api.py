@@ -391,8 +391,10 @@ def _build(
         )
     shadowed = frozenset(n for n in ("range", "enumerate", "zip") if n in fn.__globals__)
     cache = conversion_cache.cache_directory() if conversion_cache.keeps(filename) else None
-    key = conversion_cache.conversion_key(source, filename, first_line, (shadowed, avoid, checks))
-    entry = conversion_cache.load(cache, key) if cache is not None else None
+    key, entry = "", None
+    if cache is not None:
+        key = conversion_cache.conversion_key(source, filename, first_line, (shadowed, avoid, checks))
+        entry = conversion_cache.load(cache, key)
     if entry is None:
         # libcst (~150 ms to import) is loaded only when something needs converting.
         from autoflow.transpile import transpile_function

@@ -106,7 +106,11 @@ def run_script(path: Path, quick: bool, timeout: float, verbose: bool) -> list[l
     start = time.perf_counter()
     print(f"running {path.name} ...", file=sys.stderr, flush=True)
     try:
-        result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        # Benchmarks convert with autoflow's conversion cache off, unless a script
+        # turns it on (bench_hh's fresh-process rows do, in a directory of their
+        # own): a hit would be timed as a conversion, and the user's cache stays clean.
+        env = {"AUTOFLOW_CACHE": "0", **os.environ}
+        result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired as err:
         out = err.stdout.decode() if isinstance(err.stdout, bytes) else (err.stdout or "")
         return [*parse_rows(out), [name, f"timed out after {timeout:.0f} s", "-", "-", "-", "-"]]
