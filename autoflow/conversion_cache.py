@@ -14,6 +14,10 @@ autoflow's own modules (so a changed transpiler never reads an old entry). An en
 place: a changed function has another key. Unreadable or malformed entries
 count as absent; a cache directory that cannot be written is skipped silently.
 
+Entries not used for 30 days are deleted, at most once a day, by the first
+process that stores one (every edit of a function leaves its old entry
+behind).
+
 Settings (environment variables, read on each conversion):
   * ``AUTOFLOW_CACHE=0`` turns the cache off;
   * ``AUTOFLOW_CACHE_DIR`` sets its directory (default: ``$XDG_CACHE_HOME/autoflow``,
@@ -27,16 +31,31 @@ import json
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-__all__ = ["Entry", "cache_directory", "conversion_key", "keeps", "load", "skip_directory", "store"]
+__all__ = [
+    "MAX_AGE_DAYS",
+    "Entry",
+    "cache_directory",
+    "conversion_key",
+    "keeps",
+    "load",
+    "prune",
+    "skip_directory",
+    "store",
+]
 
 _FORMAT = 1
 _PACKAGE = Path(__file__).resolve().parent
 _fingerprint: list[str] = []  # computed once per process
 _SKIPPED: list[str] = []  # directories (with a trailing separator) whose files are not cached
+_pruned: list[bool] = []  # set once this process has pruned (or tried to)
+
+#: Entries not used for this many days are deleted (see :func:`prune`).
+MAX_AGE_DAYS = 30.0
 
 
 class Entry(NamedTuple):
@@ -89,13 +108,18 @@ def conversion_key(
 
 
 def load(directory: Path, key: str) -> Entry | None:
-    """The entry stored under ``key``, or None."""
+    """The entry stored under ``key``, or None. A found entry counts as used now."""
+    path = _path(directory, key)
     try:
-        data = json.loads(_path(directory, key).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
         lines = {int(k): int(v) for k, v in data["lines"].items()}
         entry = Entry(str(data["text"]), lines, str(data["runtime_name"]))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+    try:
+        os.utime(path)  # its age counts from its last use (see prune)
+    except OSError:
+        pass
     return entry
 
 
@@ -114,7 +138,39 @@ def store(directory: Path, key: str, entry: Entry) -> None:
             os.unlink(tmp)
             raise
     except OSError:
+        return
+    if not _pruned:
+        _pruned.append(True)
+        prune(directory)
+
+
+def prune(directory: Path, max_age_days: float = MAX_AGE_DAYS, every_hours: float = 24.0) -> int:
+    """Delete the entries not used for ``max_age_days``; return how many.
+
+    Every edit of a function leaves its old entry behind, so unused entries
+    are removed: at most once every ``every_hours`` per directory (a marker
+    file records the last time), from the first store of a process.
+    """
+    marker = directory / "last-prune"
+    now = time.time()
+    try:
+        if now - marker.stat().st_mtime < every_hours * 3600:
+            return 0
+    except OSError:
+        pass  # never pruned
+    removed = 0
+    try:
+        for path in directory.glob("??/*.json"):
+            try:
+                if now - path.stat().st_mtime > max_age_days * 86400:
+                    path.unlink()
+                    removed += 1
+            except OSError:
+                continue  # gone already (another process), or not ours to remove
+        marker.touch()
+    except OSError:
         pass
+    return removed
 
 
 def _path(directory: Path, key: str) -> Path:

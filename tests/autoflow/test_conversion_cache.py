@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 import types
 import weakref
 from pathlib import Path
@@ -229,3 +230,38 @@ def test_drawn_test_programs_are_not_kept(cache_dir: Path, monkeypatch: pytest.M
     _forget_conversions(monkeypatch)
     assert float(autoflow.convert(fn)(jnp.float32(3.0))) == 2.0
     assert not cache_dir.exists()
+
+
+def test_entries_unused_for_a_month_are_pruned(tmp_path: Path) -> None:
+    entry = conversion_cache.Entry("def f():\n    return 1\n", {1: 3}, "rt")
+    for key in ("aa" + "0" * 62, "bb" + "1" * 62, "cc" + "2" * 62):
+        conversion_cache.store(tmp_path, key, entry)
+    old, used, fresh = sorted(tmp_path.glob("??/*.json"))
+    long_ago = time.time() - 40 * 86400
+    for path in (old, used):
+        os.utime(path, (long_ago, long_ago))
+    # Reading an entry counts as using it: it is kept.
+    assert conversion_cache.load(tmp_path, used.stem) == entry
+    (tmp_path / "last-prune").unlink(missing_ok=True)
+    assert conversion_cache.prune(tmp_path) == 1
+    assert not old.exists() and used.exists() and fresh.exists()
+    # At most once a day.
+    os.utime(used, (long_ago, long_ago))
+    assert conversion_cache.prune(tmp_path) == 0 and used.exists()
+    assert conversion_cache.prune(tmp_path, every_hours=0) == 1 and not used.exists()
+
+
+def test_the_first_store_of_a_process_prunes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(conversion_cache, "_pruned", [])
+    entry = conversion_cache.Entry("def f():\n    return 1\n", {}, "rt")
+    conversion_cache.store(tmp_path, "dd" + "3" * 62, entry)
+    (stale,) = tmp_path.glob("??/*.json")
+    long_ago = time.time() - 40 * 86400
+    os.utime(stale, (long_ago, long_ago))
+    (tmp_path / "last-prune").unlink()
+    monkeypatch.setattr(conversion_cache, "_pruned", [])
+    conversion_cache.store(tmp_path, "ee" + "4" * 62, entry)
+    assert not stale.exists() and (tmp_path / "last-prune").exists()
+    assert len(list(tmp_path.glob("??/*.json"))) == 1
