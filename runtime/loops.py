@@ -455,8 +455,9 @@ def _lax_while_loop(
         return normalize_state(fname, describe, _call(body_fun, ops), ops)
 
     loop = _prepare(fname, describe, operands, step, None, names)
-    carried, cond = _capture_condition(loop, cond_fun, fname)
-    direct = _while_directly(loop, carried, cond)
+    inputs, carried = _body_inputs(loop)
+    cond = _capture_condition(loop, carried, cond_fun, fname)
+    direct = _while_directly(loop, inputs, carried, cond)
     if direct is not None:
         dyn, values = direct
     else:
@@ -474,17 +475,39 @@ def _lax_while_loop(
     return unbound_if_no_trip(operands, loop.split.rebuild(dyn), describe)
 
 
-def _capture_condition(
-    loop: _Loop, cond_fun: Callable[..., Any], fname: str
-) -> tuple[list[int], Captured]:
-    """The loop condition traced once, to a jaxpr of the carries; and the carried Variables' order.
+def _body_inputs(loop: _Loop) -> tuple[list[Const | Carry], list[int]]:
+    """The loop body's inputs after its items, for runtime.jaxpr_loops; the carried Variables.
 
-    The jaxpr's inputs are the carried leaves, then the carried Variables'
-    values in the order returned (indices into ``loop.variables``: the order
-    of the body's inputs). Its one output is the predicate.
+    The carried leaves, then each input Variable of the capture: a Carry (to
+    its written value) if the body writes it, else a Const. Also returned,
+    for each carried Variable in input order (the order in which the loop
+    primitives return them), its index in ``loop.variables``.
     """
-    position = {id(var): i for i, var in enumerate(loop.cap.inputs)}
-    carried = sorted(range(len(loop.variables)), key=lambda m: position[id(loop.variables[m])])
+    n_dyn = len(loop.init)
+    written = {m: n_dyn + j for m, (_, j) in enumerate(_var_positions(loop))}
+    init_values = loop.init_values()
+    index = {id(var): m for m, var in enumerate(loop.variables)}
+    inputs: list[Const | Carry] = [Carry(v, k) for k, v in enumerate(loop.init)]
+    carried: list[int] = []
+    for var in loop.cap.inputs:
+        m = index.get(id(var))
+        if m is None:
+            inputs.append(Const(var._value))
+        else:
+            inputs.append(Carry(init_values[m], written[m]))
+            carried.append(m)
+    return inputs, carried
+
+
+def _capture_condition(
+    loop: _Loop, carried: list[int], cond_fun: Callable[..., Any], fname: str
+) -> Captured:
+    """The loop condition traced once, to a jaxpr of the carries.
+
+    The jaxpr's inputs are the carried leaves, then the values of the
+    Variables ``loop.variables[m]`` for ``m`` in ``carried``. Its one output
+    is the predicate.
+    """
 
     def test(dyn: list[Any]) -> list[Any]:
         pred = _predicate(fname, _call(cond_fun, loop.split.rebuild(dyn)), "cond_fun's result")
@@ -497,28 +520,20 @@ def _capture_condition(
             f"({', '.join(repr(v) for v in cond.trace.written())}); a loop condition must not "
             f"change state. Move the update into the body. {_DOCS}"
         )
-    return carried, cond
+    return cond
 
 
 def _while_directly(
-    loop: _Loop, carried: list[int], cond: Captured
+    loop: _Loop, inputs: list[Const | Carry], carried: list[int], cond: Captured
 ) -> tuple[list[Any], list[Any]] | None:
     """The while loop bound from its traced body and condition (runtime.jaxpr_loops), or None.
 
     Returns the final carried leaves and Variable values (in ``loop.variables`` order).
     """
-    cap = loop.cap
-    n_dyn = len(loop.init)
-    written = {m: n_dyn + j for m, (_, j) in enumerate(_var_positions(loop))}
-    init_values = loop.init_values()
-    inputs: list[Const | Carry] = [Carry(v, k) for k, v in enumerate(loop.init)]
-    index = {id(var): m for m, var in enumerate(loop.variables)}
-    for var in cap.inputs:
-        m = index.get(id(var))
-        inputs.append(Const(var._value) if m is None else Carry(init_values[m], written[m]))
-    out = while_jaxpr(cond.jaxpr, cap.jaxpr, inputs)
+    out = while_jaxpr(cond.jaxpr, loop.cap.jaxpr, inputs)
     if out is None:
         return None
+    n_dyn = len(loop.init)
     values: list[Any] = [None] * len(loop.variables)
     for m, value in zip(carried, out[n_dyn:]):
         values[m] = value
@@ -935,18 +950,10 @@ def _scan_directly(
     cap = loop.cap
     n_dyn = len(loop.init)
     xs = jax.tree_util.tree_leaves(plan.xs)
-    carried = {i: (m, j) for m, (i, j) in enumerate(_var_positions(loop))}
-    init_values = loop.init_values()
-    inputs: list[Input] = [Sliced(x) for x in xs]
-    inputs += [Carry(v, k) for k, v in enumerate(loop.init)]
-    order = []  # the carried Variables, in input order: (index in loop.variables, output)
-    for i, var in enumerate(cap.inputs):
-        if i in carried:
-            m, j = carried[i]
-            inputs.append(Carry(init_values[m], n_dyn + j))
-            order.append((m, n_dyn + j))
-        else:
-            inputs.append(Const(var._value))
+    body_inputs, carried = _body_inputs(loop)
+    inputs: list[Input] = [*(Sliced(x) for x in xs), *body_inputs]
+    # The carried Variables in input order: (index in loop.variables, output position).
+    order = list(zip(carried, [i.out for i in body_inputs[n_dyn:] if type(i) is Carry]))
     body, rows = cap.jaxpr, []
     n_out = n_dyn + len(cap.written)
     if records is not None:
