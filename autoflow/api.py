@@ -30,7 +30,9 @@ How a function is converted and run:
 
 Caching: conversions are cached weakly on the code object plus options (a
 second decoration of the same code, or a closure made again, does not
-re-parse), and converted functions weakly on the function object.
+re-parse), converted functions weakly on the function object, and the
+converted source on disk between processes (:mod:`autoflow.conversion_cache`;
+libcst is imported only when something is not found there).
 
 Errors raised while running converted code get a note naming the user's file
 and line (:mod:`autoflow.source_map`).
