@@ -13,10 +13,10 @@ themselves, their inputs put in the order the primitives expect (constants,
 carries, slices) and their outputs in (carries, stacked rows). The
 primitives' parameters are not a public API: if a body does not fit (a carry
 whose type the body changes, effects that ``lax.scan``/``lax.while_loop``
-must check) or the installed JAX rejects the binding, they return None and
-the caller replays the body as before. Every binding is checked first: the
-operand types must be the jaxprs' input types, and each carry's output type
-its input type.
+must check) or the installed JAX rejects the binding (any exception from
+it), they return None and the caller replays the body as before. Every
+binding is checked first: the operand types must be the jaxprs' input
+types, and each carry's output type its input type.
 """
 
 from __future__ import annotations
@@ -116,8 +116,8 @@ def scan_jaxpr(
             num_carry=len(carries),
             unroll=unroll,
         )
-    except TypeError as error:  # other parameters in this JAX version
-        _unsupported.append(error)
+    except Exception as error:  # noqa: BLE001 - the replay is always there to fall back on
+        _rejected(error)
         return None
     return list(out[: len(carries)]), list(out[len(carries) :])
 
@@ -167,10 +167,21 @@ def while_jaxpr(
             body_nconsts=len(body_operands),
             body_jaxpr=body_closed,
         )
-    except TypeError as error:  # other parameters in this JAX version
-        _unsupported.append(error)
+    except Exception as error:  # noqa: BLE001 - the replay is always there to fall back on
+        _rejected(error)
         return None
     return list(out)
+
+
+def _rejected(error: Exception) -> None:
+    """The installed JAX refused a binding that passed our checks.
+
+    A ``TypeError`` means its primitive takes other parameters: no later loop
+    tries again. Anything else (a rule of this JAX that our jaxpr does not
+    satisfy) costs only this loop its direct binding.
+    """
+    if isinstance(error, TypeError):
+        _unsupported.append(error)
 
 
 def _types_fit(invars: list[Any], operands: list[Any], n_unsliced: int, length: int) -> bool:

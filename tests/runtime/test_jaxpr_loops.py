@@ -259,7 +259,10 @@ def _check_counter(model: Counter, got: Any, x: float, limit: float) -> None:
 
 
 @settings(max_examples=15, deadline=None)
-@given(x=st.floats(0.125, 3.0, width=32), limit=st.floats(-1.0, 20.0, width=32))
+@given(
+    x=st.floats(0.125, 3.0, width=32),
+    limit=st.floats(-1.0, 20.0, width=32, allow_subnormal=False),  # XLA on CPU flushes them to 0
+)
 def test_while_loop_binds_directly_and_matches_python(x: float, limit: float) -> None:
     model = Counter(limit)
     with spying("while_jaxpr") as direct:
@@ -303,3 +306,24 @@ def test_direct_while_loop_under_vmap() -> None:
         got = jax.jit(jax.vmap(autoflow.convert(count)))(xs)
     assert direct and all(direct)
     assert got.tolist() == [python(float(x)) for x in xs]
+
+
+def test_a_binding_this_jax_refuses_falls_back_for_that_loop_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = jaxpr_loops.scan_p
+    refusals = [ValueError("a rule our jaxpr does not satisfy")]
+
+    class Refusing:
+        def bind(self, *args: Any, **params: Any) -> Any:
+            if refusals:
+                raise refusals.pop()
+            return real.bind(*args, **params)
+
+    monkeypatch.setattr(jaxpr_loops, "scan_p", Refusing())
+    xs, w = jnp.linspace(0.0, 1.0, 5), jnp.array([0.5])
+    with spying() as direct:
+        assert float(autoflow.jit(_loop_sum)(xs, w)) == pytest.approx(float(_loop_sum(xs, w)))
+        assert float(autoflow.jit(_loop_sum)(xs, -w)) == pytest.approx(float(_loop_sum(xs, -w)))
+    assert direct == [False, True]  # the next loop binds directly again
+    assert jaxpr_loops._unsupported == []
