@@ -51,7 +51,7 @@ import types
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, overload
 
 import runtime as rt
 from autoflow import conversion_cache
@@ -324,18 +324,31 @@ def _convert(fn: Any, strict: bool, checks: bool = True) -> Any:
     return fn
 
 
-def _options(fn: types.FunctionType, checks: bool) -> tuple[Any, ...]:
-    """Everything besides the code object that its conversion depends on.
+class _Options(NamedTuple):
+    """Everything besides the code object that a function's conversion depends on.
 
     Equal code objects (the same source at the same line, in two files) are
     converted apart when their modules differ where it matters: a global
     ``range``/``enumerate``/``zip`` (kept as the user's), a global that shadows a
     builtin called without the hook, or a name the runtime must not take.
     """
+
+    checks: bool  # compile run-time checks (runtime_checks)
+    avoid: frozenset[str]  # names the runtime must not take (_names_to_avoid)
+    shadowed: frozenset[str]  # range / enumerate / zip bound by the module
+    plain: frozenset[str]  # plain builtins (_PLAIN_CALLS) that the module rebinds
+    filename: str
+
+
+def _options(fn: types.FunctionType, checks: bool) -> _Options:
     globals_ = fn.__globals__
-    shadowed = frozenset(n for n in ("range", "enumerate", "zip") if n in globals_)
-    plain = frozenset(n for n in _PLAIN_CALLS if n in globals_)
-    return (checks, _names_to_avoid(fn), shadowed, plain, fn.__code__.co_filename)
+    return _Options(
+        checks=checks,
+        avoid=_names_to_avoid(fn),
+        shadowed=frozenset(n for n in ("range", "enumerate", "zip") if n in globals_),
+        plain=frozenset(n for n in _PLAIN_CALLS if n in globals_),
+        filename=fn.__code__.co_filename,
+    )
 
 
 def _names_to_avoid(fn: types.FunctionType) -> frozenset[str]:
@@ -350,11 +363,11 @@ def _names_to_avoid(fn: types.FunctionType) -> frozenset[str]:
 def _conversion(fn: types.FunctionType, checks: bool = True) -> _Conversion:
     code = fn.__code__
     per_code = _CODE_CACHE.get(code)
-    key = _options(fn, checks)
-    if per_code is not None and key in per_code:
-        return per_code[key]
-    conversion = _build(fn, key[1], checks)
-    _CODE_CACHE.setdefault(code, {})[key] = conversion
+    options = _options(fn, checks)
+    if per_code is not None and options in per_code:
+        return per_code[options]
+    conversion = _build(fn, options)
+    _CODE_CACHE.setdefault(code, {})[options] = conversion
     return conversion
 
 
@@ -374,9 +387,10 @@ def _source_of(fn: types.FunctionType) -> tuple[str, str, int]:
     return textwrap.dedent("".join(lines)), filename, max(first_line, 1)
 
 
-def _build(
-    fn: types.FunctionType, avoid: frozenset[str] = frozenset(), checks: bool = True
-) -> _Conversion:
+def _build(fn: types.FunctionType, options: _Options | None = None) -> _Conversion:
+    """Convert ``fn`` (read back from the disk cache where it can be); ``options`` default to its own."""
+    if options is None:
+        options = _options(fn, checks=True)
     if fn.__name__ == "<lambda>":
         return _build_lambda(fn)
     source, filename, first_line = _source_of(fn)
@@ -391,7 +405,7 @@ def _build(
             hint="keep generators and coroutines out of converted code, or mark them "
             "@autoflow.do_not_convert",
         )
-    shadowed = frozenset(n for n in ("range", "enumerate", "zip") if n in fn.__globals__)
+    shadowed, avoid, checks = options.shadowed, options.avoid, options.checks
     cache = conversion_cache.cache_directory() if conversion_cache.keeps(filename) else None
     key, entry = "", None
     if cache is not None:
