@@ -478,23 +478,34 @@ def _lax_while_loop(
 def _body_inputs(loop: _Loop) -> tuple[list[Const | Carry], list[int]]:
     """The loop body's inputs after its items, for runtime.jaxpr_loops; the carried Variables.
 
-    The carried leaves, then each input Variable of the capture: a Carry (to
-    its written value) if the body writes it, else a Const. Also returned,
-    for each carried Variable in input order (the order in which the loop
-    primitives return them), its index in ``loop.variables``.
+    The carried leaves, then the captured Variables (:func:`_variable_inputs`).
     """
     n_dyn = len(loop.init)
-    written = {m: n_dyn + j for m, (_, j) in enumerate(_var_positions(loop))}
-    init_values = loop.init_values()
-    index = {id(var): m for m, var in enumerate(loop.variables)}
-    inputs: list[Const | Carry] = [Carry(v, k) for k, v in enumerate(loop.init)]
+    inputs, carried = _variable_inputs(loop.cap, loop.variables, loop.init_values(), n_dyn)
+    return [*(Carry(v, k) for k, v in enumerate(loop.init)), *inputs], carried
+
+
+def _variable_inputs(
+    cap: Captured, variables: list[Variable], init_values: list[Any], first_out: int
+) -> tuple[list[Const | Carry], list[int]]:
+    """Each input Variable of ``cap``, for runtime.jaxpr_loops; the carried ones.
+
+    A Variable among ``variables`` (the ones the body writes) is a Carry from
+    its entry of ``init_values`` to its written value, output ``first_out`` +
+    its position in ``cap.written``; any other is a Const. Also returned, for
+    each carried Variable in input order (the order in which the loop
+    primitives return them), its index in ``variables``.
+    """
+    wrote = {id(var): j for j, var in enumerate(cap.written)}
+    index = {id(var): m for m, var in enumerate(variables)}
+    inputs: list[Const | Carry] = []
     carried: list[int] = []
-    for var in loop.cap.inputs:
+    for var in cap.inputs:
         m = index.get(id(var))
         if m is None:
             inputs.append(Const(var._value))
         else:
-            inputs.append(Carry(init_values[m], written[m]))
+            inputs.append(Carry(init_values[m], first_out + wrote[id(var)]))
             carried.append(m)
     return inputs, carried
 
@@ -704,25 +715,16 @@ def _scan_for_loop_directly(
 
     Returns the carried Variables' final values and the stacked outputs.
     """
-    sliced = jax.tree_util.tree_leaves(xs)
     n_out = len(cap.out_avals)
-    carried = {id(var): k for k, var in enumerate(variables)}
-    wrote = {id(var): j for j, var in enumerate(cap.written)}
-    inputs: list[Input] = [Sliced(x) for x in sliced]
-    order = []
-    for var in cap.inputs:
-        if id(var) in carried:
-            k = carried[id(var)]
-            inputs.append(Carry(_cast(var.value, var_avals[k]), n_out + wrote[id(var)]))
-            order.append(k)
-        else:
-            inputs.append(Const(var._value))
+    init = [_cast(var.value, a) for var, a in zip(variables, var_avals)]
+    var_inputs, carried = _variable_inputs(cap, variables, init, n_out)
+    inputs: list[Input] = [*(Sliced(x) for x in jax.tree_util.tree_leaves(xs)), *var_inputs]
     out = scan_jaxpr(cap.jaxpr, inputs, list(range(n_out)), length, reverse=reverse, unroll=unroll)
     if out is None:
         return None
     finals, ys = out
     values: list[Any] = [None] * len(variables)
-    for k, value in zip(order, finals):
+    for k, value in zip(carried, finals):
         values[k] = value
     return values, ys
 
