@@ -82,9 +82,7 @@ def scan_jaxpr(
         unroll = max(length, 1) if unroll else 1
     if not isinstance(unroll, int) or unroll < 0:
         return None  # lax.scan says what is wrong with it
-    consts = [(var, i.value) for var, i in zip(jaxpr.invars, inputs) if type(i) is Const]
-    carries = [(var, i) for var, i in zip(jaxpr.invars, inputs) if type(i) is Carry]
-    sliced = [(var, i.stacked) for var, i in zip(jaxpr.invars, inputs) if type(i) is Sliced]
+    consts, carries, sliced = _by_role(jaxpr, inputs)
     operands = [
         *body.consts,
         *(v for _, v in consts),
@@ -106,20 +104,19 @@ def scan_jaxpr(
     scan_body = drop_dead_code(
         ClosedJaxpr(jaxpr.replace(constvars=[], invars=invars, outvars=outvars), [])
     )
-    try:
-        out = scan_p.bind(
-            *operands,
-            reverse=reverse,
-            length=length,
-            jaxpr=scan_body,
-            num_consts=n_fixed,
-            num_carry=len(carries),
-            unroll=unroll,
-        )
-    except Exception as error:  # noqa: BLE001 - the replay is always there to fall back on
-        _rejected(error)
+    out = _bind(
+        scan_p,
+        operands,
+        reverse=reverse,
+        length=length,
+        jaxpr=scan_body,
+        num_consts=n_fixed,
+        num_carry=len(carries),
+        unroll=unroll,
+    )
+    if out is None:
         return None
-    return list(out[: len(carries)]), list(out[len(carries) :])
+    return out[: len(carries)], out[len(carries) :]
 
 
 def while_jaxpr(
@@ -134,10 +131,9 @@ def while_jaxpr(
     jaxpr, test = body.jaxpr, cond.jaxpr
     if _unsupported or jaxpr.effects or test.effects or len(inputs) != len(jaxpr.invars):
         return None
-    if any(type(i) is Sliced for i in inputs):
+    consts, carries, sliced = _by_role(jaxpr, inputs)
+    if sliced:
         raise ValueError("while_jaxpr: a while loop has no sliced inputs")
-    consts = [(var, i.value) for var, i in zip(jaxpr.invars, inputs) if type(i) is Const]
-    carries = [(var, i) for var, i in zip(jaxpr.invars, inputs) if type(i) is Carry]
     pred = test.outvars[0].aval if len(test.outvars) == 1 else None
     if pred is None or pred.shape != () or pred.dtype != bool or len(test.invars) != len(carries):
         return None
@@ -157,31 +153,40 @@ def while_jaxpr(
         ClosedJaxpr(jaxpr.replace(constvars=[], invars=body_invars, outvars=outvars), [])
     )
     cond_closed = ClosedJaxpr(test.replace(constvars=[], invars=cond_invars), [])
-    try:
-        out = while_p.bind(
-            *cond.consts,
-            *body_operands,
-            *init,
-            cond_nconsts=len(cond.consts),
-            cond_jaxpr=cond_closed,
-            body_nconsts=len(body_operands),
-            body_jaxpr=body_closed,
-        )
-    except Exception as error:  # noqa: BLE001 - the replay is always there to fall back on
-        _rejected(error)
-        return None
-    return list(out)
+    return _bind(
+        while_p,
+        [*cond.consts, *body_operands, *init],
+        cond_nconsts=len(cond.consts),
+        cond_jaxpr=cond_closed,
+        body_nconsts=len(body_operands),
+        body_jaxpr=body_closed,
+    )
 
 
-def _rejected(error: Exception) -> None:
-    """The installed JAX refused a binding that passed our checks.
+def _by_role(
+    jaxpr: Any, inputs: Sequence[Input]
+) -> tuple[list[tuple[Any, Any]], list[tuple[Any, Carry]], list[tuple[Any, Any]]]:
+    """``jaxpr``'s inputs with their entries: (var, value) of the Consts, (var, Carry), (var, stacked)."""
+    consts = [(var, i.value) for var, i in zip(jaxpr.invars, inputs) if type(i) is Const]
+    carries = [(var, i) for var, i in zip(jaxpr.invars, inputs) if type(i) is Carry]
+    sliced = [(var, i.stacked) for var, i in zip(jaxpr.invars, inputs) if type(i) is Sliced]
+    return consts, carries, sliced
 
-    A ``TypeError`` means its primitive takes other parameters: no later loop
-    tries again. Anything else (a rule of this JAX that our jaxpr does not
-    satisfy) costs only this loop its direct binding.
+
+def _bind(primitive: Any, operands: Sequence[Any], **params: Any) -> list[Any] | None:
+    """``primitive.bind(*operands, **params)``, or None if the installed JAX refuses it.
+
+    The binding passed our checks, so a refusal is this JAX's. A ``TypeError``
+    means its primitive takes other parameters: no later loop tries again.
+    Anything else (a rule of this JAX that our jaxpr does not satisfy) costs
+    only this loop its direct binding.
     """
-    if isinstance(error, TypeError):
-        _unsupported.append(error)
+    try:
+        return list(primitive.bind(*operands, **params))
+    except Exception as error:  # noqa: BLE001 - the replay is always there to fall back on
+        if isinstance(error, TypeError):
+            _unsupported.append(error)
+        return None
 
 
 def _types_fit(invars: list[Any], operands: list[Any], n_unsliced: int, length: int) -> bool:
